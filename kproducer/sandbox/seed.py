@@ -1,0 +1,115 @@
+"""The demo account a new sandbox starts with.
+
+One partner with an admin user, an ACTIVE ``cncAuth:true`` app token, a virtual event
+and three sessions tied to it: a VOD entry with a duration, a live entry with a start
+and end date, and a meeting room. Two ordinary users, one of them already a moderator
+of the live session through its ``{entryId}_moderators`` group.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import ids
+from .services import objects
+from .store import Store
+
+PARTNER_ID = 1000001
+ADMIN_USER_ID = "producer@sandbox.kproducer"
+PLAYER_UICONF_ID = 52000001
+CNC_UICONF_ID = 52000002
+
+#: How a session is tied to its virtual event: an admin tag, visible and searchable in
+#: Kaltura's own tools (KMC shows admin tags; ``baseEntry.list`` filters them).
+EVENT_TAG_PREFIX = "virtualevent_"
+
+
+@dataclass(frozen=True)
+class Account:
+    """The sandbox account's settings (all but the URLs, which depend on the port)."""
+
+    partner_id: int
+    admin_user_id: str
+    admin_secret: str
+    player_uiconf_id: int
+    cnc_uiconf_id: int
+    kme_key: str
+    kme_secret: str
+
+
+def load_account(db: Store) -> Account | None:
+    """The seeded account, or None for an empty database."""
+    data = db.first("SELECT data FROM partners ORDER BY id LIMIT 1")
+    if data is None:
+        return None
+    return Account(**{k: data[k] for k in Account.__dataclass_fields__})
+
+
+def seed(db: Store) -> Account:
+    """Create the demo account once; later calls return the existing one."""
+    with db.transaction():
+        existing = load_account(db)
+        if existing is not None:
+            return existing
+        now = int(time.time())
+        account = Account(
+            partner_id=PARTNER_ID,
+            admin_user_id=ADMIN_USER_ID,
+            admin_secret=secrets.token_hex(16),
+            player_uiconf_id=PLAYER_UICONF_ID,
+            cnc_uiconf_id=CNC_UICONF_ID,
+            kme_key="kproducer-sandbox",
+            kme_secret=secrets.token_hex(16),
+        )
+        data: dict[str, Any] = {**asdict(account), "name": "kproducer sandbox"}
+        db.insert(
+            "partners", data, id=account.partner_id, admin_secret=account.admin_secret,
+            secret=secrets.token_hex(16),
+        )
+        pid = account.partner_id
+        objects.add_kuser(db, pid, {
+            "objectType": "KalturaUser", "id": ADMIN_USER_ID, "email": ADMIN_USER_ID,
+            "firstName": "Sandbox", "lastName": "Producer", "isAdmin": True,
+            "isAccountOwner": True, "loginEnabled": True,
+        }, now)
+        objects.add_app_token(db, pid, {
+            "objectType": "KalturaAppToken", "sessionType": 0,
+            "sessionPrivileges": "cncAuth:true",
+            "description": "Chat and Collaboration (CnC) JWT signing token",
+        }, now)
+        event = objects.add_virtual_event(db, pid, {
+            "objectType": "KalturaVirtualEvent", "name": "Sandbox Summit 2026",
+            "description": "A demo event with a recorded keynote, a live panel and a meeting room.",
+        }, now)
+        tag = f"{EVENT_TAG_PREFIX}{event['id']}"
+        objects.add_entry(db, pid, {
+            "objectType": "KalturaMediaEntry", "name": "Opening keynote (recording)",
+            "mediaType": 1, "adminTags": tag, "duration": 2700, "msDuration": 2700000,
+            "status": "2", "type": "1",
+        }, now, ADMIN_USER_ID)
+        live = objects.add_entry(db, pid, {
+            "objectType": "KalturaLiveStreamEntry", "name": "Live panel: the future of events",
+            "mediaType": 201, "adminTags": tag, "startDate": now + 86400,
+            "endDate": now + 86400 + 5400, "type": "7",
+        }, now, ADMIN_USER_ID)
+        objects.add_entry(db, pid, {
+            "objectType": "KalturaRoomEntry", "name": "Speaker green room",
+            "roomType": 1, "adminTags": tag, "type": "room.room",
+        }, now, ADMIN_USER_ID)
+        for uid, first, last in (
+            ("alice@example.com", "Alice", "Moderator"),
+            ("bob@example.com", "Bob", "Attendee"),
+        ):
+            objects.add_kuser(db, pid, {
+                "objectType": "KalturaUser", "id": uid, "email": uid,
+                "firstName": first, "lastName": last,
+            }, now)
+        group_id = f"{live['id']}_moderators"
+        objects.add_kuser(db, pid, {
+            "objectType": "KalturaGroup", "id": group_id, "screenName": group_id,
+        }, now, user_type=1)
+        objects.add_group_user(db, pid, "alice@example.com", group_id, {}, now)
+        return account

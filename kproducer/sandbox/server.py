@@ -1,0 +1,288 @@
+"""The sandbox's HTTP front: API v3 endpoints, control endpoints and fault injection.
+
+HTTP/1.1 with keep-alive on 127.0.0.1. API errors are HTTP 200 with an ``<error>``
+result, as on Kaltura; only transport-level problems (a body over the size limit, an
+unknown path) get a 4xx. Faults set through ``/_sandbox/faults`` apply to API requests
+only, never to the control endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import api, wire
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+#: Largest request body accepted (Kaltura's front ends refuse far smaller API bodies).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+#: Extra GET routes (path prefix → handler), e.g. the stand-in embeds.
+Route = Callable[["SandboxServer", "Handler", str, str], None]
+
+
+@dataclass
+class Faults:
+    """Injected faults; all off by default."""
+
+    latency_ms: int = 0
+    http_500_rate: float = 0.0
+    drop_rate: float = 0.0
+    malformed_rate: float = 0.0
+
+    @classmethod
+    def parse(cls, data: Any) -> Faults:
+        """Validate a ``/_sandbox/faults`` body; ``{}`` clears everything."""
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        unknown = set(data) - {"latency_ms", "http_500_rate", "drop_rate", "malformed_rate"}
+        if unknown:
+            raise ValueError(f"unknown fault: {', '.join(sorted(unknown))}")
+        faults = cls()
+        if "latency_ms" in data:
+            value = data["latency_ms"]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600_000:
+                raise ValueError("latency_ms must be an integer from 0 to 600000")
+            faults.latency_ms = value
+        for name in ("http_500_rate", "drop_rate", "malformed_rate"):
+            if name in data:
+                value = data[name]
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                    raise ValueError(f"{name} must be a number from 0 to 1")
+                setattr(faults, name, float(value))
+        return faults
+
+
+@dataclass
+class Stats:
+    """Counters served by ``/_sandbox/stats``.
+
+    ``connections`` counts TCP connections that carried at least one API request, so a
+    client's keep-alive reuse can be measured without the stats requests themselves.
+    """
+
+    http_requests: int = 0
+    api_calls: int = 0
+    connections: int = 0
+    by_action: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The JSON document of the stats endpoint."""
+        with self.lock:
+            return {
+                "http_requests": self.http_requests,
+                "api_calls": self.api_calls,
+                "connections": self.connections,
+                "by_action": dict(self.by_action),
+            }
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        with self.lock:
+            self.http_requests = self.api_calls = self.connections = 0
+            self.by_action.clear()
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One connection; serves requests until the client closes it."""
+
+    protocol_version = "HTTP/1.1"
+    server: SandboxServer
+    server_version = "kproducer-sandbox"
+    sys_version = ""
+
+    #: Whether this connection has carried an API request yet (it is then counted once).
+    counted = False
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        log.debug("%s " + format, self.address_string(), *args)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def send_body(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        """Send a complete response with a Content-Length (keeps the connection usable)."""
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_json(self, status: int, data: Any) -> None:
+        """Send a JSON document."""
+        self.send_body(status, json.dumps(data).encode(), "application/json")
+
+    def read_body(self) -> bytes | None:
+        """The request body, or None after answering 411/413 for a bad length."""
+        length_header = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self.close_connection = True
+            self.send_json(411, {"error": "chunked request bodies are not supported; send Content-Length"})
+            return None
+        try:
+            length = int(length_header or 0)
+        except ValueError:
+            self.close_connection = True
+            self.send_json(400, {"error": "invalid Content-Length"})
+            return None
+        if length < 0 or length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self.send_json(413, {"error": f"request body over {MAX_BODY_BYTES} bytes"})
+            return None
+        return self.rfile.read(length) if length else b""
+
+    # --- routing ----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._route()
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def do_HEAD(self) -> None:
+        self._route()
+
+    def do_OPTIONS(self) -> None:
+        self.send_body(204, b"", "text/plain", {
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+        })
+
+    def _route(self) -> None:
+        url = urlsplit(self.path)
+        body = self.read_body()
+        if body is None:
+            return
+        path = url.path
+        try:
+            if path.startswith("/api_v3"):
+                self.server.handle_api(self, path, url.query, body)
+            elif path.startswith("/_sandbox/"):
+                self.server.handle_control(self, path, body)
+            else:
+                for prefix, route in self.server.routes.items():
+                    if path.startswith(prefix):
+                        route(self.server, self, path, url.query)
+                        return
+                self.send_json(404, {"error": f"no such path: {path}"})
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+class SandboxServer(ThreadingHTTPServer):
+    """The threaded HTTP server holding the store, the stats and the faults."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], db: Store) -> None:
+        super().__init__(address, Handler)
+        self.db = db
+        self.stats = Stats()
+        self.faults = Faults()
+        self.random = random.Random()
+        self.routes: dict[str, Route] = {}
+
+    # --- API --------------------------------------------------------------------------------
+
+    def handle_api(self, handler: Handler, path: str, query: str, body: bytes) -> None:
+        """Run an API request (single call or multirequest) and answer it."""
+        faults = self.faults
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000)
+        if faults.drop_rate and self.random.random() < faults.drop_rate:
+            handler.close_connection = True
+            try:
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if faults.http_500_rate and self.random.random() < faults.http_500_rate:
+            handler.send_body(500, b"<html><body>Internal Server Error</body></html>", "text/html")
+            return
+
+        if not handler.counted:
+            handler.counted = True
+            with self.stats.lock:
+                self.stats.connections += 1
+        started = time.perf_counter()
+        params = wire.request_params(path, query, handler.headers.get("Content-Type", ""), body)
+        is_multi = str(params.get("service", "")).lower() == "multirequest"
+        with self.db.transaction():
+            if is_multi:
+                result: Any = api.multirequest(self.db, params)
+                calls = [r for r in params if r.isdigit()]
+                counted = result
+            else:
+                result = api.call(self.db, params)
+                counted = [result]
+                calls = []
+        self._count(params, counted, is_multi, calls)
+        elapsed = time.perf_counter() - started
+
+        if faults.malformed_rate and self.random.random() < faults.malformed_rate:
+            handler.send_body(200, b"<?xml version=\"1.0\"?><xml><resu", "text/xml")
+            return
+        if str(params.get("format", "2")) == "1":
+            handler.send_body(200, wire.result_json(result), "application/json")
+            return
+        if is_multi:
+            inner = "".join(f"<item>{wire.result_xml(r)}</item>" for r in result)
+        else:
+            inner = wire.result_xml(result)
+        handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml")
+
+    def _count(self, params: dict[str, Any], results: list[Any], is_multi: bool, keys: list[str]) -> None:
+        with self.stats.lock:
+            self.stats.http_requests += 1
+            self.stats.api_calls += len(results)
+            if is_multi:
+                ordered = sorted((int(k) for k in keys))
+                subs = [params[str(k)] for k in ordered][: len(results)]
+            else:
+                subs = [params]
+            for sub in subs:
+                if isinstance(sub, dict):
+                    name = f"{str(sub.get('service', '')).lower()}.{str(sub.get('action', '')).lower()}"
+                    self.stats.by_action[name] += 1
+
+    # --- control ----------------------------------------------------------------------------
+
+    def handle_control(self, handler: Handler, path: str, body: bytes) -> None:
+        """``/_sandbox/stats``, ``/_sandbox/stats/reset`` and ``/_sandbox/faults``."""
+        method = handler.command
+        if path == "/_sandbox/stats" and method in ("GET", "HEAD"):
+            handler.send_json(200, self.stats.snapshot())
+        elif path == "/_sandbox/stats/reset" and method == "POST":
+            self.stats.reset()
+            handler.send_json(200, self.stats.snapshot())
+        elif path == "/_sandbox/faults" and method == "POST":
+            try:
+                self.faults = Faults.parse(json.loads(body.decode("utf-8") or "{}"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                handler.send_json(400, {"error": str(exc)})
+                return
+            handler.send_json(200, vars(self.faults))
+        elif path == "/_sandbox/faults" and method == "GET":
+            handler.send_json(200, vars(self.faults))
+        elif path in ("/_sandbox/stats", "/_sandbox/stats/reset", "/_sandbox/faults"):
+            handler.send_json(405, {"error": f"{method} is not allowed on {path}"})
+        else:
+            handler.send_json(404, {"error": f"no such control endpoint: {path}"})
+

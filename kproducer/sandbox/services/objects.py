@@ -1,0 +1,206 @@
+"""Creating and reading stored objects with the defaults kaltura/server applies.
+
+Shared by the service modules and the seed, so a seeded object and an object added
+through the API look exactly alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import ids, schema
+from ..store import Store
+
+Obj = dict[str, Any]
+
+USER_ACTIVE, USER_DELETED = 1, 2
+KUSER_USER, KUSER_GROUP = 0, 1
+GROUP_USER_ACTIVE, GROUP_USER_DELETED = 0, 1
+
+
+def strip_nulls(obj: Obj) -> Obj:
+    """Drop properties that are None (the serializer writes them as empty elements)."""
+    return {k: v for k, v in obj.items() if v is not None}
+
+
+def project(obj: Obj, class_name: str) -> Obj:
+    """The object as ``class_name``: its properties only, ``objectType`` set."""
+    info = schema.get_class(class_name)
+    assert info is not None
+    out: Obj = {"objectType": class_name}
+    for name in info.fields:
+        if name in obj:
+            out[name] = obj[name]
+    return out
+
+
+# --- users and groups (one "kuser" table, as on the server) --------------------------------------
+
+
+def add_kuser(db: Store, pid: int, obj: Obj, now: int, user_type: int = KUSER_USER) -> Obj:
+    """Insert a user or a group with ``kuserPeer::addUser``'s defaults."""
+    data = strip_nulls(dict(obj))
+    data.pop("objectType", None)
+    uid = data["id"]
+    if not data.get("screenName"):
+        data["screenName"] = uid
+    if user_type == KUSER_USER and not (data.get("firstName") or data.get("lastName") or data.get("fullName")):
+        data["firstName"] = uid
+    data["fullName"] = " ".join(
+        p for p in (data.get("firstName"), data.get("lastName")) if p
+    ) or data.get("fullName") or ""
+    data.update(
+        partnerId=pid, status=data.get("status", USER_ACTIVE), createdAt=now, updatedAt=now,
+        statusUpdatedAt=now, type=user_type, storageSize=0, lastLoginTime=None, deletedAt=None,
+    )
+    data.setdefault("isAdmin", False)
+    data.setdefault("isGuest", False)
+    data.setdefault("isAccountOwner", False)
+    data.setdefault("loginEnabled", False)
+    data.setdefault("userMode", 0)
+    if user_type != KUSER_USER:
+        data["membersCount"] = 0
+        data.setdefault("processStatus", 0)
+    db.insert("kusers", data, partner_id=pid, id=uid, type=user_type, status=data["status"])
+    return data
+
+
+def save_kuser(db: Store, data: Obj) -> None:
+    """Write back a user or group read with :func:`find_kuser`."""
+    rowid = data.pop("_rowid")
+    db.update("kusers", "rowid", rowid, data, status=data["status"])
+    data["_rowid"] = rowid
+
+
+def find_kuser(db: Store, pid: int, uid: str, types: tuple[int, ...] | None = None) -> Obj | None:
+    """A user or group that is not deleted (``kuserPeer`` default criteria)."""
+    row = db.execute(
+        "SELECT rowid, data, type FROM kusers WHERE partner_id=? AND id=? AND status!=? "
+        "ORDER BY rowid DESC LIMIT 1",
+        (pid, uid, USER_DELETED),
+    ).fetchone()
+    if row is None or (types is not None and row[2] not in types):
+        return None
+    data: Obj = json.loads(row[1])
+    data["_rowid"] = row[0]
+    return data
+
+
+def as_user(data: Obj) -> Obj:
+    """A stored kuser as ``KalturaUser`` (what ``user.*`` returns, groups included)."""
+    return project(data, "KalturaUser")
+
+
+def as_group(data: Obj) -> Obj:
+    """A stored kuser as ``KalturaGroup`` (``groupType`` is the kuser type)."""
+    out = project(data, "KalturaGroup")
+    out["groupType"] = data.get("type", KUSER_GROUP)
+    return out
+
+
+# --- group membership -----------------------------------------------------------------------
+
+
+def add_group_user(db: Store, pid: int, user_id: str, group_id: str, obj: Obj, now: int) -> Obj:
+    """Insert an ACTIVE membership with ``KuserKgroup``'s defaults; bumps membersCount."""
+    data: Obj = {
+        "objectType": "KalturaGroupUser",
+        "userId": user_id,
+        "groupId": group_id,
+        "status": GROUP_USER_ACTIVE,
+        "partnerId": pid,
+        "createdAt": now,
+        "updatedAt": now,
+        "creationMode": obj.get("creationMode") or 1,
+        "userRole": obj.get("userRole") or 1,
+        "groupType": KUSER_GROUP,
+    }
+    group = find_kuser(db, pid, group_id)
+    if group is not None:
+        data["groupType"] = group["type"]
+        group["membersCount"] = int(group.get("membersCount") or 0) + 1
+        save_kuser(db, group)
+    rowid = db.insert(
+        "group_users", data, partner_id=pid, user_id=user_id, group_id=group_id,
+        status=GROUP_USER_ACTIVE,
+    )
+    data["id"] = str(rowid)
+    db.update("group_users", "rowid", rowid, data)
+    return data
+
+
+# --- app tokens, virtual events, entries ------------------------------------------------------------
+
+
+def add_app_token(db: Store, pid: int, obj: Obj, now: int) -> Obj:
+    """Insert an ACTIVE app token with a fresh id and token value."""
+    data = strip_nulls(dict(obj))
+    data.update(
+        objectType="KalturaAppToken", id=ids.object_id(), token=ids.token_value(), partnerId=pid,
+        createdAt=now, updatedAt=now, status=2,
+    )
+    data.setdefault("sessionType", 0)
+    data.setdefault("sessionDuration", 86400)
+    db.insert("app_tokens", data, partner_id=pid, id=data["id"], status=2)
+    return data
+
+
+def add_virtual_event(db: Store, pid: int, obj: Obj, now: int) -> Obj:
+    """Insert an ACTIVE virtual event; its id is the next integer."""
+    data = strip_nulls(dict(obj))
+    data.update(objectType="KalturaVirtualEvent", partnerId=pid, status=2, createdAt=now, updatedAt=now)
+    rowid = db.insert("virtual_events", data, partner_id=pid, status=2)
+    data["id"] = rowid
+    db.update("virtual_events", "id", rowid, data)
+    return data
+
+
+_ENTRY_TYPES = {
+    "KalturaMediaEntry": "1",
+    "KalturaLiveStreamEntry": "7",
+    "KalturaRoomEntry": "room.room",
+}
+
+
+def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
+    """Insert an entry of the object's class with ``entry``'s defaults."""
+    data = strip_nulls(dict(obj))
+    class_name = data.get("objectType") or "KalturaBaseEntry"
+    entry_id = ids.object_id()
+    data.update(
+        objectType=class_name, id=entry_id, partnerId=pid, createdAt=now, updatedAt=now,
+        version=0, moderationStatus=6, moderationCount=0, rank=0.0, totalRank=0, votes=0,
+        rootEntryId=entry_id, capabilities="", displayInSearch=1,
+    )
+    data.setdefault("userId", user_id)
+    data.setdefault("creatorId", user_id)
+    data.setdefault("type", _ENTRY_TYPES.get(class_name, "-1"))
+    data.setdefault("status", "7")  # NO_CONTENT until media arrives
+    data.setdefault("name", "")
+    data.setdefault("partnerSortValue", 0)
+    data.setdefault("licenseType", -1)
+    data.setdefault("accessControlId", 1)
+    data.setdefault("conversionProfileId", 1)
+    if class_name in ("KalturaMediaEntry", "KalturaLiveStreamEntry"):
+        data.setdefault("plays", 0)
+        data.setdefault("views", 0)
+        data.setdefault("duration", 0)
+        data.setdefault("msDuration", data["duration"] * 1000)
+        data.setdefault("durationType", "notavailable" if not data["duration"] else "medium")
+        data.setdefault("sourceType", "1")
+        data["thumbnailUrl"] = f"/p/{pid}/thumbnail/entry_id/{entry_id}"
+        data["dataUrl"] = f"/p/{pid}/playManifest/entryId/{entry_id}"
+        data["downloadUrl"] = f"/p/{pid}/raw/entry_id/{entry_id}"
+    if class_name == "KalturaLiveStreamEntry":
+        stream = f"{entry_id}_%i"
+        data.setdefault("sourceType", "32")  # LIVE_STREAM
+        data["sourceType"] = "32"
+        data.update(
+            streamName=stream, liveStatus=0, recordStatus=data.get("recordStatus", 0),
+            dvrStatus=data.get("dvrStatus", 0), explicitLive=data.get("explicitLive", 0),
+            primaryBroadcastingUrl=f"rtmp://{pid}.entrypoint.sandbox.invalid:1935/kLive/?p={pid}&e={entry_id}",
+            streamPassword=ids.token_value()[:8], streamUsername=entry_id,
+        )
+    db.insert("entries", data, partner_id=pid, id=entry_id, status=data["status"])
+    return data

@@ -1,0 +1,182 @@
+"""The API v3 wire format: request parameters in, XML (or JSON) results out.
+
+Requests are read the way ``infraRequestUtils::getRequestParams`` reads them: URL path
+pairs and the query string override the body; a JSON body is used only when the
+Content-Type is exactly ``application/json`` and the trimmed body is a ``{...}`` object;
+``a:b:c`` keys are grouped into nested parameters (``KalturaRequestDeserializer::groupParams``).
+Responses follow ``KalturaXmlSerializer``: every public property of an object is written,
+nulls as empty elements, booleans as 1/0, arrays as ``<item>`` sequences.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from . import schema
+from .errors import ApiError
+
+Params = dict[str, Any]
+
+
+def _text(value: str) -> str:
+    return escape(value, {'"': "&quot;", "'": "&apos;"})
+
+
+def group_params(flat: Params) -> Params:
+    """Nest ``a:b:c`` keys into dictionaries, as the server's deserializer does."""
+    grouped: Params = {}
+    for key, value in flat.items():
+        path = str(key).split(":")
+        node = grouped
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if part == "-" and last:
+                break
+            if last:
+                node[part] = value
+            else:
+                child = node.get(part)
+                if not isinstance(child, dict):
+                    child = {}
+                    node[part] = child
+                node = child
+    return grouped
+
+
+def _merge(base: Params, override: Params) -> Params:
+    """``array_replace_recursive``: values of ``override`` win, nested dicts merge."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def path_params(path: str) -> Params:
+    """``/api_v3/service/user/action/get`` → ``{"service": "user", "action": "get"}``."""
+    parts = [p for p in path.split("/") if p]
+    if parts and parts[0] == "api_v3":
+        parts = parts[1:]
+    if parts and parts[0] == "index.php":
+        parts = parts[1:]
+    params: Params = {}
+    for i in range(0, len(parts) - 1, 2):
+        params.setdefault(parts[i], parts[i + 1])
+    return params
+
+
+def request_params(path: str, query: str, content_type: str, body: bytes) -> Params:
+    """All parameters of one HTTP request, grouped and with path pairs taking precedence."""
+    post: Any = None
+    ctype = content_type.split(";")[0].strip().lower()
+    if content_type.strip().lower() == "application/json":
+        text = body.strip()
+        if text.startswith(b"{") and text.endswith(b"}"):
+            try:
+                post = json.loads(text.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                post = None
+    elif ctype == "application/x-www-form-urlencoded":
+        try:
+            post = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            post = None
+    if not isinstance(post, dict):
+        post = {}
+    url: Params = dict(parse_qsl(query, keep_blank_values=True))
+    url.update(path_params(path))
+    return _merge(group_params(post), group_params(url))
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return format(value, ".14G")
+    return _text(str(value))
+
+
+def _value_xml(value: Any, kind: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        if "objectType" in value:
+            return object_xml(value)
+        # a map: <item><itemKey>k</itemKey>…</item>
+        return "".join(
+            f"<item><itemKey>{_text(str(k))}</itemKey>{object_xml(v)}</item>"
+            if isinstance(v, dict)
+            else f"<item><itemKey>{_text(str(k))}</itemKey>{_scalar(v)}</item>"
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return "".join(f"<item>{_value_xml(item)}</item>" for item in value)
+    return _scalar(value)
+
+
+def object_xml(obj: Params) -> str:
+    """Serialize one object: ``objectType`` first, then every declared property in order."""
+    type_name = obj["objectType"]
+    parts = [f"<objectType>{type_name}</objectType>"]
+    info = schema.get_class(type_name)
+    names = list(info.fields) if info else [k for k in obj if k != "objectType"]
+    for name in names:
+        parts.append(f"<{name}>{_value_xml(obj.get(name))}</{name}>")
+    return "".join(parts)
+
+
+def error_xml(error: ApiError) -> str:
+    """The ``<error>`` element for an API exception, args included."""
+    args = "".join(
+        "<item><objectType>KalturaApiExceptionArg</objectType>"
+        f"<name>{_text(name)}</name><value>{_text(value)}</value></item>"
+        for name, value in error.args_map.items()
+    )
+    return (
+        "<error><objectType>KalturaAPIException</objectType>"
+        f"<code>{_text(error.code)}</code><message>{_text(error.message)}</message>"
+        f"<args>{args}</args></error>"
+    )
+
+
+def result_xml(result: Any) -> str:
+    """The inner XML of one ``<result>`` (or multirequest ``<item>``)."""
+    if isinstance(result, ApiError):
+        return error_xml(result)
+    return _value_xml(result)
+
+
+def envelope_xml(inner: str, seconds: float) -> bytes:
+    """The complete response document."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><xml><result>'
+        f"{inner}</result><executionTime>{seconds:.6f}</executionTime></xml>"
+    ).encode()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, ApiError):
+        return {
+            "code": value.code,
+            "message": value.message,
+            "objectType": "KalturaAPIException",
+            "args": dict(value.args_map),
+        }
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def result_json(result: Any) -> bytes:
+    """A ``format=1`` (JSON) response, as browsers and the stand-in embeds ask for."""
+    return json.dumps(_json_value(result), separators=(",", ":")).encode()
