@@ -1,3 +1,12 @@
 """The sandbox's API services; importing this package registers every action."""
 
-from . import users  # noqa: F401
+from . import (  # noqa: F401
+    app_tokens,
+    entries,
+    group_users,
+    groups,
+    rooms,
+    session,
+    users,
+    virtual_events,
+)
