@@ -180,36 +180,26 @@ class Param:
 
 
 def build_arguments(params: list[Param], grouped: dict[str, Any]) -> dict[str, Any]:
-    """``buildActionArguments``: the keyword arguments of an action call."""
+    """``buildActionArguments``: the keyword arguments of an action call.
+
+    A parameter sent only as ``name__null`` counts as absent, so its default applies.
+    """
     args: dict[str, Any] = {}
     for param in params:
-        present = param.name in grouped
+        present = param.name in grouped and grouped[param.name] is not None
         value = grouped.get(param.name)
-        if present and isinstance(value, str) and param.name + "__null" in grouped:
-            present = False
-        if param.type in SIMPLE:
-            if present and not (param.name + "__null" in grouped):
+        if present:
+            if param.type in SIMPLE:
                 args[param.name] = cast_simple(param.type, value, param.name)
-                continue
-            if param.optional:
-                args[param.name] = param.default
-                continue
-        elif param.type.startswith(("int_enum:", "string_enum:")):
-            kind, enum = param.type.split(":", 1)
-            if present:
+            elif param.type.startswith(("int_enum:", "string_enum:")):
+                kind, enum = param.type.split(":", 1)
                 args[param.name] = check_enum(enum, value, param.name, kind == "int_enum")
-                continue
-            if param.optional:
-                args[param.name] = param.default
-                continue
-        else:
-            if present and value is not None and not (isinstance(value, str) and value == ""):
+            else:
                 args[param.name] = build_object(param.type, value, param.name)
-                continue
-            if param.optional:
-                args[param.name] = None
-                continue
-        raise ApiError(errors.MISSING_MANDATORY_PARAMETER, param.name)
+        elif param.optional:
+            args[param.name] = param.default
+        else:
+            raise ApiError(errors.MISSING_MANDATORY_PARAMETER, param.name)
     return args
 
 

@@ -74,7 +74,8 @@ class Sandbox:
         host, port = self._server.server_address[:2]
         self._info = _info(account, f"http://{host}:{port}")
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="kproducer-sandbox", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="kproducer-sandbox", daemon=True,
         )
         self._thread.start()
         return self._info
@@ -89,6 +90,7 @@ class Sandbox:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self.db is not None:

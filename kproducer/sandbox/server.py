@@ -107,6 +107,16 @@ class Handler(BaseHTTPRequestHandler):
     #: Whether this connection has carried an API request yet (it is then counted once).
     counted = False
 
+    def setup(self) -> None:
+        super().setup()
+        with self.server.stats.lock:
+            self.server.open_connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.stats.lock:
+            self.server.open_connections.discard(self.connection)
+        super().finish()
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug("%s " + format, self.address_string(), *args)
 
@@ -198,6 +208,17 @@ class SandboxServer(ThreadingHTTPServer):
         self.faults = Faults()
         self.random = random.Random()
         self.routes: dict[str, Route] = {}
+        self.open_connections: set[socket.socket] = set()
+
+    def close_connections(self) -> None:
+        """End every open keep-alive connection (used when stopping)."""
+        with self.stats.lock:
+            connections = list(self.open_connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     # --- API --------------------------------------------------------------------------------
 
