@@ -39,8 +39,9 @@ def test_keep_alive_reuses_one_connection(fresh_sandbox):
     reset_stats(info)
     with requests.Session() as session:
         for _ in range(5):
-            response = session.post(f"{info.service_url}/api_v3/service/user/action/get",
-                                    json={"ks": "x"}, timeout=5)
+            response = session.post(
+                f"{info.service_url}/api_v3/service/user/action/get", json={"ks": "x"}, timeout=5
+            )
             assert response.status_code == 200
     assert stats(info)["connections"] == 1
     assert stats(info)["http_requests"] == 5
@@ -48,13 +49,21 @@ def test_keep_alive_reuses_one_connection(fresh_sandbox):
 
 def test_faults_validation_and_clearing(fresh_sandbox):
     url = f"{fresh_sandbox.info.service_url}/_sandbox/faults"
-    assert requests.post(url, json={"latency_ms": 5, "drop_rate": 0.5}, timeout=5).json()["drop_rate"] == 0.5
+    assert (
+        requests.post(url, json={"latency_ms": 5, "drop_rate": 0.5}, timeout=5).json()["drop_rate"]
+        == 0.5
+    )
     for bad in ({"latency_ms": -1}, {"http_500_rate": 2}, {"drop_rate": "x"}, {"nope": 1}, [1]):
         response = requests.post(url, json=bad, timeout=5)
         assert response.status_code == 400 and response.json()["error"]
     assert requests.post(url, data=b"{not json", timeout=5).status_code == 400
     cleared = requests.post(url, json={}, timeout=5).json()
-    assert cleared == {"latency_ms": 0, "http_500_rate": 0.0, "drop_rate": 0.0, "malformed_rate": 0.0}
+    assert cleared == {
+        "latency_ms": 0,
+        "http_500_rate": 0.0,
+        "drop_rate": 0.0,
+        "malformed_rate": 0.0,
+    }
 
 
 def test_latency_fault(fresh_sandbox):
@@ -65,7 +74,9 @@ def test_latency_fault(fresh_sandbox):
     client.user.get(info.admin_user_id)
     assert time.perf_counter() - started >= 0.3
     started = time.perf_counter()
-    requests.get(f"{info.service_url}/_sandbox/stats", timeout=5)  # control endpoints are never slowed
+    requests.get(
+        f"{info.service_url}/_sandbox/stats", timeout=5
+    )  # control endpoints are never slowed
     assert time.perf_counter() - started < 0.3
 
 
@@ -92,7 +103,10 @@ def test_state_survives_restart(tmp_path):
     with Sandbox(tmp_path / "sb") as second:
         info2 = second.info
         assert (info2.partner_id, info2.admin_secret, info2.kme_secret) == (
-            info1.partner_id, info1.admin_secret, info1.kme_secret)
+            info1.partner_id,
+            info1.admin_secret,
+            info1.kme_secret,
+        )
         assert make_client(info2).user.get("persisted@example.com").id == "persisted@example.com"
     assert (tmp_path / "sb" / "sandbox.sqlite3").stat().st_mode & 0o077 == 0
 

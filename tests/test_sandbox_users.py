@@ -73,7 +73,10 @@ def test_user_session_reads_only_itself(client_for, info):
     with pytest.raises(KalturaException) as err:
         own.user.get("alice@example.com")
     assert err.value.code == "CANNOT_RETRIEVE_ANOTHER_USER_USING_NON_ADMIN_SESSION"
-    assert err.value.message == 'cannot retrieve another user "alice@example.com" using non-admin session'
+    assert (
+        err.value.message
+        == 'cannot retrieve another user "alice@example.com" using non-admin session'
+    )
     with pytest.raises(KalturaException) as err:
         own.user.add(KalturaUser(id="nope"))
     assert err.value.code == "SERVICE_FORBIDDEN"
@@ -87,8 +90,10 @@ def test_list_filters_and_pager_cap(admin, unique):
     result = admin.user.list(KalturaUserFilter(idIn=f"{prefix}-0,{prefix}-2"))
     assert result.totalCount == 2
     assert sorted(u.id for u in result.objects) == [f"{prefix}-0", f"{prefix}-2"]
-    page = admin.user.list(KalturaUserFilter(firstNameStartsWith="N", idIn=f"{prefix}-0,{prefix}-1,{prefix}-2"),
-                           KalturaFilterPager(pageSize=2, pageIndex=2))
+    page = admin.user.list(
+        KalturaUserFilter(firstNameStartsWith="N", idIn=f"{prefix}-0,{prefix}-1,{prefix}-2"),
+        KalturaFilterPager(pageSize=2, pageIndex=2),
+    )
     assert page.totalCount == 3 and len(page.objects) == 1
     capped = admin.user.list(KalturaUserFilter(), KalturaFilterPager(pageSize=100000))
     assert len(capped.objects) <= 500

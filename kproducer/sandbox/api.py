@@ -203,7 +203,9 @@ def _value_at(obj: Any, path: list[str]) -> Any:
         if head == "_all":
             attr = rest[0] if rest else ""
             joined = "".join(
-                f"{_php_str(o.get(attr))}," for o in obj if isinstance(o, dict) and o.get(attr) is not None
+                f"{_php_str(o.get(attr))},"
+                for o in obj
+                if isinstance(o, dict) and o.get(attr) is not None
             )
             return joined or None
         if head.isdigit() and int(head) < len(obj):
@@ -236,7 +238,9 @@ def _placeholder_paths(params: Any) -> Any:
     return paths
 
 
-def _replace(index: int, paths: dict[str, Any], params: dict[str, Any], result: Any) -> dict[str, Any]:
+def _replace(
+    index: int, paths: dict[str, Any], params: dict[str, Any], result: Any
+) -> dict[str, Any]:
     for key, path in paths.items():
         if key not in params:
             continue

@@ -37,7 +37,11 @@ class ApiError(Exception):
         self.args_map: dict[str, str] = {}
         message = error.template
         for i, name in enumerate(error.arg_names):
-            value = _TAGS.sub("", str(values[i])) if i < len(values) and values[i] is not None else "N/A"
+            value = (
+                _TAGS.sub("", str(values[i]))
+                if i < len(values) and values[i] is not None
+                else "N/A"
+            )
             self.args_map[name] = value
             message = message.replace(f"@{name}@", value)
         self.message = message
@@ -51,14 +55,20 @@ def _e(spec: str) -> ErrorDef:
 # --- framework (KalturaErrors.php / APIErrors.class.php) -------------------------------------
 INTERNAL_SERVERL_ERROR = _e("INTERNAL_SERVERL_ERROR;;Internal server error occurred")
 MISSING_KS = _e("MISSING_KS;;Missing KS, session not established")
-INVALID_KS = _e('INVALID_KS;KSID,ERR_CODE,ERR_DESC;Invalid KS "@KSID@", Error "@ERR_CODE@,@ERR_DESC@"')
-SERVICE_DOES_NOT_EXISTS = _e('SERVICE_DOES_NOT_EXISTS;SRV_NAME;Service "@SRV_NAME@" does not exists')
+INVALID_KS = _e(
+    'INVALID_KS;KSID,ERR_CODE,ERR_DESC;Invalid KS "@KSID@", Error "@ERR_CODE@,@ERR_DESC@"'
+)
+SERVICE_DOES_NOT_EXISTS = _e(
+    'SERVICE_DOES_NOT_EXISTS;SRV_NAME;Service "@SRV_NAME@" does not exists'
+)
 ACTION_DOES_NOT_EXISTS = _e(
     "ACTION_DOES_NOT_EXISTS;ACTION_NAME,SERVICE_NAME;"
     'Action "@ACTION_NAME@" does not exists for service "@SERVICE_NAME@"'
 )
 INVALID_PARAMETER_CHAR = _e('INVALID_PARAMETER_CHAR;XML_FIELD;Invalid char in "@XML_FIELD@" field')
-MISSING_MANDATORY_PARAMETER = _e('MISSING_MANDATORY_PARAMETER;PARAM_NAME;Missing parameter "@PARAM_NAME@"')
+MISSING_MANDATORY_PARAMETER = _e(
+    'MISSING_MANDATORY_PARAMETER;PARAM_NAME;Missing parameter "@PARAM_NAME@"'
+)
 INVALID_ENUM_VALUE = _e(
     "INVALID_ENUM_VALUE;ENUM_VAL,PARAM_NAME,ENUM_TYPE;"
     'Invalid enumeration value "@ENUM_VAL@" for parameter "@PARAM_NAME@", '
@@ -91,7 +101,9 @@ INVALID_ACTIONS_LIMIT = _e("INVALID_ACTIONS_LIMIT;;Invalid actions limit")
 INVALID_SET_ROLE = _e("INVALID_SET_ROLE;;Invalid set role id")
 SERVICE_FORBIDDEN = _e("SERVICE_FORBIDDEN;SERVICE;The access to service [@SERVICE@] is forbidden")
 USER_BLOCKED = _e("USER_BLOCKED;;this user is blocked")
-INVALID_FIELD_VALUE = _e("INVALID_FIELD_VALUE;FIELD_NAME;value in field [@FIELD_NAME@] is not valid")
+INVALID_FIELD_VALUE = _e(
+    "INVALID_FIELD_VALUE;FIELD_NAME;value in field [@FIELD_NAME@] is not valid"
+)
 
 # --- users and groups -------------------------------------------------------------------------
 INVALID_USER_ID = _e("INVALID_USER_ID;;Invalid user id")

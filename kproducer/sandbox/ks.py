@@ -52,7 +52,7 @@ class Session:
 
     def privilege_string(self) -> str:
         """Privileges as the server prints them: ``name:value`` pairs joined with commas."""
-        parts = []
+        parts: list[str] = []
         for name, values in self.privileges.items():
             parts.extend(f"{name}:{v}" if v else name for v in values)
         return ",".join(parts)
@@ -108,7 +108,7 @@ def decode(ks: str, secrets_for: Callable[[int], list[str]]) -> Session:
 
 
 def _decode_v2(ks: str, raw: bytes, secrets_for: Callable[[int], list[str]]) -> Session:
-    parts = raw.split(b"|", 2)
+    parts: list[bytes] = raw.split(b"|", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         raise KsError("INVALID_STR")
     partner_id = int(parts[1])

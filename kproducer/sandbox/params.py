@@ -206,7 +206,7 @@ def build_arguments(params: list[Param], grouped: dict[str, Any]) -> dict[str, A
 def set_fields(
     target: dict[str, Any], source: dict[str, Any], class_name: str, for_update: bool
 ) -> dict[str, Any]:
-    """Copy request properties onto a stored object, as ``toInsertableObject``/``toUpdatableObject``.
+    """Copy request properties onto a stored object (``toInsertableObject``/``toUpdatableObject``).
 
     Read-only properties (and insert-only ones on update) that were sent with a value give
     ``PROPERTY_VALIDATION_NOT_UPDATABLE``; ``NULL`` clears a property.

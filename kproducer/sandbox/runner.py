@@ -71,11 +71,13 @@ class Sandbox:
         self.db = Store(default_db_path(self.data_dir))
         account = seed(self.db)
         self._server = SandboxServer((self.host, self.port), self.db)
-        host, port = self._server.server_address[:2]
+        host, port = str(self._server.server_address[0]), int(self._server.server_address[1])
         self._info = _info(account, f"http://{host}:{port}")
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="kproducer-sandbox", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="kproducer-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self._info
@@ -103,7 +105,10 @@ class Sandbox:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 

@@ -33,7 +33,9 @@ INSERT_ONLY: dict[str, frozenset[str]] = {
 }
 
 #: Classes the server declares abstract (``@abstract``) among those the sandbox reads.
-ABSTRACT: frozenset[str] = frozenset({"KalturaFilter", "KalturaRelatedFilter", "KalturaListResponse"})
+ABSTRACT: frozenset[str] = frozenset(
+    {"KalturaFilter", "KalturaRelatedFilter", "KalturaListResponse"}
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,11 @@ def get_class(name: str) -> ClassInfo | None:
     cls = _python_class(name)
     if cls is None or not hasattr(cls, "PROPERTY_LOADERS"):
         return None
-    chain = [c for c in cls.__mro__ if c.__name__.startswith("Kaltura") and c.__name__ != "KalturaObjectBase"]
+    chain = [
+        c
+        for c in cls.__mro__
+        if c.__name__.startswith("Kaltura") and c.__name__ != "KalturaObjectBase"
+    ]
     info = ClassInfo(name, tuple(c.__name__ for c in chain[1:]))
     for klass in reversed(chain):
         loaders: dict[str, Any] = klass.__dict__.get("PROPERTY_LOADERS", {})

@@ -13,7 +13,6 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from . import ids
 from .services import objects
 from .store import Store
 
@@ -66,50 +65,121 @@ def seed(db: Store) -> Account:
         )
         data: dict[str, Any] = {**asdict(account), "name": "kproducer sandbox"}
         db.insert(
-            "partners", data, id=account.partner_id, admin_secret=account.admin_secret,
+            "partners",
+            data,
+            id=account.partner_id,
+            admin_secret=account.admin_secret,
             secret=secrets.token_hex(16),
         )
         pid = account.partner_id
-        objects.add_kuser(db, pid, {
-            "objectType": "KalturaUser", "id": ADMIN_USER_ID, "email": ADMIN_USER_ID,
-            "firstName": "Sandbox", "lastName": "Producer", "isAdmin": True,
-            "isAccountOwner": True, "loginEnabled": True,
-        }, now)
-        objects.add_app_token(db, pid, {
-            "objectType": "KalturaAppToken", "sessionType": 0,
-            "sessionPrivileges": "cncAuth:true",
-            "description": "Chat and Collaboration (CnC) JWT signing token",
-        }, now)
-        event = objects.add_virtual_event(db, pid, {
-            "objectType": "KalturaVirtualEvent", "name": "Sandbox Summit 2026",
-            "description": "A demo event with a recorded keynote, a live panel and a meeting room.",
-        }, now)
+        objects.add_kuser(
+            db,
+            pid,
+            {
+                "objectType": "KalturaUser",
+                "id": ADMIN_USER_ID,
+                "email": ADMIN_USER_ID,
+                "firstName": "Sandbox",
+                "lastName": "Producer",
+                "isAdmin": True,
+                "isAccountOwner": True,
+                "loginEnabled": True,
+            },
+            now,
+        )
+        objects.add_app_token(
+            db,
+            pid,
+            {
+                "objectType": "KalturaAppToken",
+                "sessionType": 0,
+                "sessionPrivileges": "cncAuth:true",
+                "description": "Chat and Collaboration (CnC) JWT signing token",
+            },
+            now,
+        )
+        event = objects.add_virtual_event(
+            db,
+            pid,
+            {
+                "objectType": "KalturaVirtualEvent",
+                "name": "Sandbox Summit 2026",
+                "description": "A recorded keynote, a live panel and a meeting room.",
+            },
+            now,
+        )
         tag = f"{EVENT_TAG_PREFIX}{event['id']}"
-        objects.add_entry(db, pid, {
-            "objectType": "KalturaMediaEntry", "name": "Opening keynote (recording)",
-            "mediaType": 1, "adminTags": tag, "duration": 2700, "msDuration": 2700000,
-            "status": "2", "type": "1",
-        }, now, ADMIN_USER_ID)
-        live = objects.add_entry(db, pid, {
-            "objectType": "KalturaLiveStreamEntry", "name": "Live panel: the future of events",
-            "mediaType": 201, "adminTags": tag, "startDate": now + 86400,
-            "endDate": now + 86400 + 5400, "type": "7",
-        }, now, ADMIN_USER_ID)
-        objects.add_entry(db, pid, {
-            "objectType": "KalturaRoomEntry", "name": "Speaker green room",
-            "roomType": 1, "adminTags": tag, "type": "room.room",
-        }, now, ADMIN_USER_ID)
+        objects.add_entry(
+            db,
+            pid,
+            {
+                "objectType": "KalturaMediaEntry",
+                "name": "Opening keynote (recording)",
+                "mediaType": 1,
+                "adminTags": tag,
+                "duration": 2700,
+                "msDuration": 2700000,
+                "status": "2",
+                "type": "1",
+            },
+            now,
+            ADMIN_USER_ID,
+        )
+        live = objects.add_entry(
+            db,
+            pid,
+            {
+                "objectType": "KalturaLiveStreamEntry",
+                "name": "Live panel: the future of events",
+                "mediaType": 201,
+                "adminTags": tag,
+                "startDate": now + 86400,
+                "endDate": now + 86400 + 5400,
+                "type": "7",
+            },
+            now,
+            ADMIN_USER_ID,
+        )
+        objects.add_entry(
+            db,
+            pid,
+            {
+                "objectType": "KalturaRoomEntry",
+                "name": "Speaker green room",
+                "roomType": 1,
+                "adminTags": tag,
+                "type": "room.room",
+            },
+            now,
+            ADMIN_USER_ID,
+        )
         for uid, first, last in (
             ("alice@example.com", "Alice", "Moderator"),
             ("bob@example.com", "Bob", "Attendee"),
         ):
-            objects.add_kuser(db, pid, {
-                "objectType": "KalturaUser", "id": uid, "email": uid,
-                "firstName": first, "lastName": last,
-            }, now)
+            objects.add_kuser(
+                db,
+                pid,
+                {
+                    "objectType": "KalturaUser",
+                    "id": uid,
+                    "email": uid,
+                    "firstName": first,
+                    "lastName": last,
+                },
+                now,
+            )
         group_id = f"{live['id']}_moderators"
-        objects.add_kuser(db, pid, {
-            "objectType": "KalturaGroup", "id": group_id, "screenName": group_id,
-        }, now, user_type=1)
+        objects.add_kuser(
+            db,
+            pid,
+            {
+                "objectType": "KalturaGroup",
+                "id": group_id,
+                "screenName": group_id,
+            },
+            now,
+            user_type=1,
+        )
         objects.add_group_user(db, pid, "alice@example.com", group_id, {}, now)
         return account

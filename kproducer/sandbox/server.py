@@ -8,6 +8,7 @@ only, never to the control endpoints.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -59,7 +60,11 @@ class Faults:
         for name in ("http_500_rate", "drop_rate", "malformed_rate"):
             if name in data:
                 value = data[name]
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, (int, float))
+                    or not 0 <= value <= 1
+                ):
                     raise ValueError(f"{name} must be a number from 0 to 1")
                 setattr(faults, name, float(value))
         return faults
@@ -108,21 +113,26 @@ class Handler(BaseHTTPRequestHandler):
     counted = False
 
     def setup(self) -> None:
+        """Track the connection so stopping can close it."""
         super().setup()
         with self.server.stats.lock:
             self.server.open_connections.add(self.connection)
 
     def finish(self) -> None:
+        """Forget the connection."""
         with self.server.stats.lock:
             self.server.open_connections.discard(self.connection)
         super().finish()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
+        """Send the access log to debug logging, not stderr."""
         log.debug("%s " + format, self.address_string(), *args)
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    def send_body(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def send_body(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         """Send a complete response with a Content-Length (keeps the connection usable)."""
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -143,7 +153,9 @@ class Handler(BaseHTTPRequestHandler):
         length_header = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             self.close_connection = True
-            self.send_json(411, {"error": "chunked request bodies are not supported; send Content-Length"})
+            self.send_json(
+                411, {"error": "chunked request bodies are not supported; send Content-Length"}
+            )
             return None
         try:
             length = int(length_header or 0)
@@ -160,19 +172,28 @@ class Handler(BaseHTTPRequestHandler):
     # --- routing ----------------------------------------------------------------------------
 
     def do_GET(self) -> None:
+        """Route a GET request."""
         self._route()
 
     def do_POST(self) -> None:
+        """Route a POST request."""
         self._route()
 
     def do_HEAD(self) -> None:
+        """Route a HEAD request."""
         self._route()
 
     def do_OPTIONS(self) -> None:
-        self.send_body(204, b"", "text/plain", {
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type",
-        })
+        """Answer a CORS preflight."""
+        self.send_body(
+            204,
+            b"",
+            "text/plain",
+            {
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type",
+            },
+        )
 
     def _route(self) -> None:
         url = urlsplit(self.path)
@@ -215,10 +236,8 @@ class SandboxServer(ThreadingHTTPServer):
         with self.stats.lock:
             connections = list(self.open_connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     # --- API --------------------------------------------------------------------------------
 
@@ -229,10 +248,8 @@ class SandboxServer(ThreadingHTTPServer):
             time.sleep(faults.latency_ms / 1000)
         if faults.drop_rate and self.random.random() < faults.drop_rate:
             handler.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         if faults.http_500_rate and self.random.random() < faults.http_500_rate:
             handler.send_body(500, b"<html><body>Internal Server Error</body></html>", "text/html")
@@ -258,7 +275,7 @@ class SandboxServer(ThreadingHTTPServer):
         elapsed = time.perf_counter() - started
 
         if faults.malformed_rate and self.random.random() < faults.malformed_rate:
-            handler.send_body(200, b"<?xml version=\"1.0\"?><xml><resu", "text/xml")
+            handler.send_body(200, b'<?xml version="1.0"?><xml><resu', "text/xml")
             return
         if str(params.get("format", "2")) == "1":
             handler.send_body(200, wire.result_json(result), "application/json")
@@ -269,18 +286,21 @@ class SandboxServer(ThreadingHTTPServer):
             inner = wire.result_xml(result)
         handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml")
 
-    def _count(self, params: dict[str, Any], results: list[Any], is_multi: bool, keys: list[str]) -> None:
+    def _count(
+        self, params: dict[str, Any], results: list[Any], is_multi: bool, keys: list[str]
+    ) -> None:
         with self.stats.lock:
             self.stats.http_requests += 1
             self.stats.api_calls += len(results)
             if is_multi:
-                ordered = sorted((int(k) for k in keys))
+                ordered = sorted(int(k) for k in keys)
                 subs = [params[str(k)] for k in ordered][: len(results)]
             else:
                 subs = [params]
             for sub in subs:
                 if isinstance(sub, dict):
-                    name = f"{str(sub.get('service', '')).lower()}.{str(sub.get('action', '')).lower()}"
+                    service = str(sub.get("service", "")).lower()
+                    name = f"{service}.{str(sub.get('action', '')).lower()}"
                     self.stats.by_action[name] += 1
 
     # --- control ----------------------------------------------------------------------------
@@ -306,4 +326,3 @@ class SandboxServer(ThreadingHTTPServer):
             handler.send_json(405, {"error": f"{method} is not allowed on {path}"})
         else:
             handler.send_json(404, {"error": f"no such control endpoint: {path}"})
-

@@ -1,0 +1,1 @@
+"""Plain-Python services (no Qt): events, entries, moderators, tokens, KME, links."""

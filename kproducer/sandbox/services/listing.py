@@ -20,9 +20,23 @@ MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 30
 
 _OPERATORS = (
-    "GreaterThanOrEqualOrNull", "LessThanOrEqualOrNull", "GreaterThanOrEqual",
-    "LessThanOrEqual", "GreaterThan", "LessThan", "MultiLikeOr", "MultiLikeAnd", "MatchOr",
-    "MatchAnd", "NotContains", "StartsWith", "NotEqual", "NotIn", "Equal", "Like", "In",
+    "GreaterThanOrEqualOrNull",
+    "LessThanOrEqualOrNull",
+    "GreaterThanOrEqual",
+    "LessThanOrEqual",
+    "GreaterThan",
+    "LessThan",
+    "MultiLikeOr",
+    "MultiLikeAnd",
+    "MatchOr",
+    "MatchAnd",
+    "NotContains",
+    "StartsWith",
+    "NotEqual",
+    "NotIn",
+    "Equal",
+    "Like",
+    "In",
 )
 
 
@@ -84,8 +98,12 @@ def where_clause(
             params.append(_like(text))
         else:
             sql = {
-                "GreaterThanOrEqual": ">=", "LessThanOrEqual": "<=", "GreaterThan": ">",
-                "LessThan": "<", "GreaterThanOrEqualOrNull": ">=", "LessThanOrEqualOrNull": "<=",
+                "GreaterThanOrEqual": ">=",
+                "LessThanOrEqual": "<=",
+                "GreaterThan": ">",
+                "LessThan": "<",
+                "GreaterThanOrEqualOrNull": ">=",
+                "LessThanOrEqualOrNull": "<=",
             }[op]
             if op.endswith("OrNull"):
                 conditions.append(f"({col} IS NULL OR {col} {sql} ?)")

@@ -45,14 +45,25 @@ def add_kuser(db: Store, pid: int, obj: Obj, now: int, user_type: int = KUSER_US
     uid = data["id"]
     if not data.get("screenName"):
         data["screenName"] = uid
-    if user_type == KUSER_USER and not (data.get("firstName") or data.get("lastName") or data.get("fullName")):
+    if user_type == KUSER_USER and not (
+        data.get("firstName") or data.get("lastName") or data.get("fullName")
+    ):
         data["firstName"] = uid
-    data["fullName"] = " ".join(
-        p for p in (data.get("firstName"), data.get("lastName")) if p
-    ) or data.get("fullName") or ""
+    data["fullName"] = (
+        " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
+        or data.get("fullName")
+        or ""
+    )
     data.update(
-        partnerId=pid, status=data.get("status", USER_ACTIVE), createdAt=now, updatedAt=now,
-        statusUpdatedAt=now, type=user_type, storageSize=0, lastLoginTime=None, deletedAt=None,
+        partnerId=pid,
+        status=data.get("status", USER_ACTIVE),
+        createdAt=now,
+        updatedAt=now,
+        statusUpdatedAt=now,
+        type=user_type,
+        storageSize=0,
+        lastLoginTime=None,
+        deletedAt=None,
     )
     data.setdefault("isAdmin", False)
     data.setdefault("isGuest", False)
@@ -122,7 +133,11 @@ def add_group_user(db: Store, pid: int, user_id: str, group_id: str, obj: Obj, n
         group["membersCount"] = int(group.get("membersCount") or 0) + 1
         save_kuser(db, group)
     rowid = db.insert(
-        "group_users", data, partner_id=pid, user_id=user_id, group_id=group_id,
+        "group_users",
+        data,
+        partner_id=pid,
+        user_id=user_id,
+        group_id=group_id,
         status=GROUP_USER_ACTIVE,
     )
     data["id"] = str(rowid)
@@ -130,15 +145,20 @@ def add_group_user(db: Store, pid: int, user_id: str, group_id: str, obj: Obj, n
     return data
 
 
-# --- app tokens, virtual events, entries ------------------------------------------------------------
+# --- app tokens, virtual events, entries ---------------------------------------------
 
 
 def add_app_token(db: Store, pid: int, obj: Obj, now: int) -> Obj:
     """Insert an ACTIVE app token with a fresh id and token value."""
     data = strip_nulls(dict(obj))
     data.update(
-        objectType="KalturaAppToken", id=ids.object_id(), token=ids.token_value(), partnerId=pid,
-        createdAt=now, updatedAt=now, status=2,
+        objectType="KalturaAppToken",
+        id=ids.object_id(),
+        token=ids.token_value(),
+        partnerId=pid,
+        createdAt=now,
+        updatedAt=now,
+        status=2,
     )
     data.setdefault("sessionType", 0)
     data.setdefault("sessionDuration", 86400)
@@ -149,7 +169,9 @@ def add_app_token(db: Store, pid: int, obj: Obj, now: int) -> Obj:
 def add_virtual_event(db: Store, pid: int, obj: Obj, now: int) -> Obj:
     """Insert an ACTIVE virtual event; its id is the next integer."""
     data = strip_nulls(dict(obj))
-    data.update(objectType="KalturaVirtualEvent", partnerId=pid, status=2, createdAt=now, updatedAt=now)
+    data.update(
+        objectType="KalturaVirtualEvent", partnerId=pid, status=2, createdAt=now, updatedAt=now
+    )
     rowid = db.insert("virtual_events", data, partner_id=pid, status=2)
     data["id"] = rowid
     db.update("virtual_events", "id", rowid, data)
@@ -169,9 +191,20 @@ def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
     class_name = data.get("objectType") or "KalturaBaseEntry"
     entry_id = ids.object_id()
     data.update(
-        objectType=class_name, id=entry_id, partnerId=pid, createdAt=now, updatedAt=now,
-        version=0, moderationStatus=6, moderationCount=0, rank=0.0, totalRank=0, votes=0,
-        rootEntryId=entry_id, capabilities="", displayInSearch=1,
+        objectType=class_name,
+        id=entry_id,
+        partnerId=pid,
+        createdAt=now,
+        updatedAt=now,
+        version=0,
+        moderationStatus=6,
+        moderationCount=0,
+        rank=0.0,
+        totalRank=0,
+        votes=0,
+        rootEntryId=entry_id,
+        capabilities="",
+        displayInSearch=1,
     )
     data.setdefault("userId", user_id)
     data.setdefault("creatorId", user_id)
@@ -197,10 +230,14 @@ def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
         data.setdefault("sourceType", "32")  # LIVE_STREAM
         data["sourceType"] = "32"
         data.update(
-            streamName=stream, liveStatus=0, recordStatus=data.get("recordStatus", 0),
-            dvrStatus=data.get("dvrStatus", 0), explicitLive=data.get("explicitLive", 0),
+            streamName=stream,
+            liveStatus=0,
+            recordStatus=data.get("recordStatus", 0),
+            dvrStatus=data.get("dvrStatus", 0),
+            explicitLive=data.get("explicitLive", 0),
             primaryBroadcastingUrl=f"rtmp://{pid}.entrypoint.sandbox.invalid:1935/kLive/?p={pid}&e={entry_id}",
-            streamPassword=ids.token_value()[:8], streamUsername=entry_id,
+            streamPassword=ids.token_value()[:8],
+            streamUsername=entry_id,
         )
     db.insert("entries", data, partner_id=pid, id=entry_id, status=data["status"])
     return data

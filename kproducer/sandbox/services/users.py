@@ -44,7 +44,7 @@ def add(ctx: Context, user: Obj) -> Obj:
 
 
 @action("user", "get", Param("userId", "string", optional=True, default=None), access=Access.USER)
-def get(ctx: Context, userId: str | None) -> Obj:  # noqa: N803 - the wire name
+def get(ctx: Context, userId: str | None) -> Obj:
     """One user by id; a USER session may read only itself."""
     uid = userId or ctx.user_id
     if not ctx.is_admin and uid != ctx.user_id:
@@ -56,12 +56,14 @@ def get(ctx: Context, userId: str | None) -> Obj:  # noqa: N803 - the wire name
 
 
 @action("user", "update", Param("userId", "string"), Param("user", "KalturaUser"))
-def update(ctx: Context, userId: str, user: Obj) -> Obj:  # noqa: N803
+def update(ctx: Context, userId: str, user: Obj) -> Obj:
     """Change a user's writable properties."""
     data = find_kuser(ctx.db, ctx.partner_id, userId)
     if data is None:
         raise ApiError(errors.INVALID_USER_ID)
-    set_fields(data, {k: v for k, v in user.items() if k != "id" or v != userId}, "KalturaUser", True)
+    set_fields(
+        data, {k: v for k, v in user.items() if k != "id" or v != userId}, "KalturaUser", True
+    )
     if "firstName" in user or "lastName" in user:
         data["fullName"] = " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
     data["updatedAt"] = ctx.now
@@ -70,7 +72,7 @@ def update(ctx: Context, userId: str, user: Obj) -> Obj:  # noqa: N803
 
 
 @action("user", "delete", Param("userId", "string"))
-def delete(ctx: Context, userId: str) -> Obj:  # noqa: N803
+def delete(ctx: Context, userId: str) -> Obj:
     """Soft delete: status DELETED; the id can be added again."""
     data = find_kuser(ctx.db, ctx.partner_id, userId)
     if data is None:
@@ -84,17 +86,25 @@ USER_COLUMNS = {"id": "id", "status": "status", "type": "type", "partnerId": "pa
 
 
 @action(
-    "user", "list",
+    "user",
+    "list",
     Param("filter", "KalturaUserFilter", optional=True),
     Param("pager", "KalturaFilterPager", optional=True),
 )
-def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:  # noqa: A002
+def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
     """Users of the partner, groups included (every kuser type), deleted ones excluded."""
     base: tuple[list[str], list[Any]] = (["partner_id = ?"], [ctx.partner_id])
-    if not filter or "statusEqual" not in filter and "statusIn" not in filter:
+    if not filter or ("statusEqual" not in filter and "statusIn" not in filter):
         base[0].append("status != ?")
         base[1].append(USER_DELETED)
     return list_response(
-        ctx.db, "kusers", "KalturaUserListResponse", base, filter, pager, as_user,
-        columns=USER_COLUMNS, default_order="rowid ASC",
+        ctx.db,
+        "kusers",
+        "KalturaUserListResponse",
+        base,
+        filter,
+        pager,
+        as_user,
+        columns=USER_COLUMNS,
+        default_order="rowid ASC",
     )
