@@ -12,7 +12,7 @@ def test_add_applies_server_defaults(admin, unique):
     user = admin.user.add(KalturaUser(id=uid, email=uid))
     assert user.id == uid
     assert user.screenName == uid  # screenName defaults to the id
-    assert user.firstName == uid  # firstName defaults to the id when no name is given
+    assert not user.firstName and user.fullName == ""  # no name given, none made up
     assert user.status.getValue() == 1
     assert user.createdAt > 0
 

@@ -11,6 +11,7 @@ earlier results (``''`` when that result was an error or lacks the path).
 from __future__ import annotations
 
 import enum
+import hashlib
 import logging
 import re
 import time
@@ -101,10 +102,21 @@ def _invalid_ks(ksid: str) -> ApiError:
     return ApiError(errors.INVALID_KS, ksid, "-1", "INVALID_STR")
 
 
+def session_id_hash(partner_id: int, session_id: str) -> str:
+    """``ks::buildSessionIdHash``: the key that invalidates every KS of one session id."""
+    return hashlib.sha1(f"{partner_id}_{session_id}".encode()).hexdigest()
+
+
 def _check_session_valid(db: Store, session: ks.Session, now: int) -> None:
-    """``ks::isValid``: expiry, then the actions limit, then a blocked user."""
+    """``ks::isValid``: expiry, invalidation, then the actions limit, then a blocked user."""
     if session.expiry <= now:
         raise _invalid_ks("EXPIRED")
+    session_ids = session.privileges.get("sessionid")
+    if session_ids and db.scalar(
+        "SELECT 1 FROM invalid_sessions WHERE ks_hash=?",
+        (session_id_hash(session.partner_id, session_ids[0]),),
+    ):
+        raise _invalid_ks("LOGOUT")
     limits = session.privileges.get("actionslimit")
     if limits is not None:
         row = db.execute(

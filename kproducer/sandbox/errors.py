@@ -137,3 +137,24 @@ VIRTUAL_EVENT_INVALID_REGISTRATION_FORM_SCHEMA = _e(
     "VIRTUAL_EVENT_INVALID_REGISTRATION_FORM_SCHEMA;;"
     "Registration Form Schema must be a valid json string"
 )
+
+# --- sessions ---------------------------------------------------------------------------------
+START_SESSION_ERROR = _e("START_SESSION_ERROR;PID;Error while starting session for partner [@PID@]")
+PARTNER_ACCESS_FORBIDDEN = _e(
+    "PARTNER_ACCESS_FORBIDDEN;ACCESSING_PID,ACCESSED_PID;"
+    "Partner [@ACCESSING_PID@] cannot access partner [@ACCESSED_PID@]"
+)
+
+# --- entries (KalturaErrors.php) -----------------------------------------------------------------
+PROPERTY_VALIDATION_ADMIN_PROPERTY = _e(
+    "PROPERTY_VALIDATION_ADMIN_PROPERTY;PROP_NAME;"
+    'The property "@PROP_NAME@" is updatable with admin session only'
+)
+INVALID_ENTRY_SCHEDULE_DATES = _e("INVALID_ENTRY_SCHEDULE_DATES;;Invalid entry schedule dates")
+ENTRY_SOURCE_TYPE_NOT_SUPPORTED = _e(
+    'ENTRY_SOURCE_TYPE_NOT_SUPPORTED;SOURCE_TYPE;Entry source type "@SOURCE_TYPE@" not supported'
+)
+ENTRY_DISPLAY_IN_SEARCH_VALUE_NOT_ALLOWED = _e(
+    "ENTRY_DISPLAY_IN_SEARCH_VALUE_NOT_ALLOWED;DISPLAY_IN_SEARCH_NEW_VALUE;"
+    'Cannot set the value of DISPLAY_IN_SEARCH to ["@DISPLAY_IN_SEARCH_NEW_VALUE@"]'
+)

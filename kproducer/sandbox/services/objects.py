@@ -45,15 +45,9 @@ def add_kuser(db: Store, pid: int, obj: Obj, now: int, user_type: int = KUSER_US
     uid = data["id"]
     if not data.get("screenName"):
         data["screenName"] = uid
-    if user_type == KUSER_USER and not (
-        data.get("firstName") or data.get("lastName") or data.get("fullName")
-    ):
-        data["firstName"] = uid
-    data["fullName"] = (
-        " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
-        or data.get("fullName")
-        or ""
-    )
+    # kuser::getFullName() is trim(first + " " + last), never null, so kuserPeer::addUser's
+    # "firstName = id when fullName is null" default never applies.
+    data["fullName"] = " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
     data.update(
         partnerId=pid,
         status=data.get("status", USER_ACTIVE),
@@ -160,7 +154,6 @@ def add_app_token(db: Store, pid: int, obj: Obj, now: int) -> Obj:
         updatedAt=now,
         status=2,
     )
-    data.setdefault("sessionType", 0)
     data.setdefault("sessionDuration", 86400)
     db.insert("app_tokens", data, partner_id=pid, id=data["id"], status=2)
     return data
@@ -178,20 +171,30 @@ def add_virtual_event(db: Store, pid: int, obj: Obj, now: int) -> Obj:
     return data
 
 
+ENTRY_READY, ENTRY_DELETED, ENTRY_NO_CONTENT = "2", "3", "7"
+MEDIA_CLIP, LIVE_STREAM, ROOM = "1", "7", "room.room"
+
 _ENTRY_TYPES = {
-    "KalturaMediaEntry": "1",
-    "KalturaLiveStreamEntry": "7",
-    "KalturaRoomEntry": "room.room",
+    "KalturaMediaEntry": MEDIA_CLIP,
+    "KalturaLiveStreamEntry": LIVE_STREAM,
+    "KalturaRoomEntry": ROOM,
 }
 
 
 def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
-    """Insert an entry of the object's class with ``entry``'s defaults."""
+    """Insert an entry with ``entry``'s defaults; ``type`` defaults from the object's class.
+
+    A live entry is READY at once (``LiveStreamService::add`` for a Kaltura live source),
+    any other entry starts as NO_CONTENT. A missing name becomes ``{partnerId}_{time}``
+    (``KalturaEntryService::prepareEntryForInsert``).
+    """
     data = strip_nulls(dict(obj))
     class_name = data.get("objectType") or "KalturaBaseEntry"
+    entry_type = str(data.get("type") or _ENTRY_TYPES.get(class_name, "-1"))
     entry_id = ids.object_id()
     data.update(
         objectType=class_name,
+        type=entry_type,
         id=entry_id,
         partnerId=pid,
         createdAt=now,
@@ -204,40 +207,49 @@ def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
         votes=0,
         rootEntryId=entry_id,
         capabilities="",
-        displayInSearch=1,
     )
+    data.setdefault("creatorId", data.get("userId") or user_id)
     data.setdefault("userId", user_id)
-    data.setdefault("creatorId", user_id)
-    data.setdefault("type", _ENTRY_TYPES.get(class_name, "-1"))
-    data.setdefault("status", "7")  # NO_CONTENT until media arrives
-    data.setdefault("name", "")
+    data.setdefault("status", ENTRY_READY if entry_type == LIVE_STREAM else ENTRY_NO_CONTENT)
+    if not data.get("name"):
+        data["name"] = f"{pid}_{now}"
+    data.setdefault("displayInSearch", 1)
     data.setdefault("partnerSortValue", 0)
     data.setdefault("licenseType", -1)
     data.setdefault("accessControlId", 1)
     data.setdefault("conversionProfileId", 1)
-    if class_name in ("KalturaMediaEntry", "KalturaLiveStreamEntry"):
+    if entry_type in (MEDIA_CLIP, LIVE_STREAM):
         data.setdefault("plays", 0)
         data.setdefault("views", 0)
         data.setdefault("duration", 0)
         data.setdefault("msDuration", data["duration"] * 1000)
         data.setdefault("durationType", "notavailable" if not data["duration"] else "medium")
-        data.setdefault("sourceType", "1")
+        data.setdefault("sourceType", "32" if entry_type == LIVE_STREAM else "1")
         data["thumbnailUrl"] = f"/p/{pid}/thumbnail/entry_id/{entry_id}"
         data["dataUrl"] = f"/p/{pid}/playManifest/entryId/{entry_id}"
         data["downloadUrl"] = f"/p/{pid}/raw/entry_id/{entry_id}"
-    if class_name == "KalturaLiveStreamEntry":
-        stream = f"{entry_id}_%i"
-        data.setdefault("sourceType", "32")  # LIVE_STREAM
-        data["sourceType"] = "32"
-        data.update(
-            streamName=stream,
-            liveStatus=0,
-            recordStatus=data.get("recordStatus", 0),
-            dvrStatus=data.get("dvrStatus", 0),
-            explicitLive=data.get("explicitLive", 0),
-            primaryBroadcastingUrl=f"rtmp://{pid}.entrypoint.sandbox.invalid:1935/kLive/?p={pid}&e={entry_id}",
-            streamPassword=ids.token_value()[:8],
-            streamUsername=entry_id,
+    if entry_type == LIVE_STREAM:
+        data.update(streamName=f"{entry_id}_%i", streamUsername=entry_id, liveStatus=0)
+        data.setdefault("recordStatus", 0)
+        data.setdefault("dvrStatus", 0)
+        data.setdefault("explicitLive", 0)
+        data.setdefault("streamPassword", ids.token_value()[:8])
+        data.setdefault(
+            "primaryBroadcastingUrl",
+            f"rtmp://{pid}.entrypoint.sandbox.invalid:1935/kLive/?p={pid}&e={entry_id}",
         )
     db.insert("entries", data, partner_id=pid, id=entry_id, status=data["status"])
     return data
+
+
+def find_entry(db: Store, pid: int, entry_id: str) -> Obj | None:
+    """An entry that is not deleted (``entryPeer`` default criteria)."""
+    return db.first(
+        "SELECT data FROM entries WHERE partner_id=? AND id=? AND status!=?",
+        (pid, entry_id, ENTRY_DELETED),
+    )
+
+
+def save_entry(db: Store, data: Obj) -> None:
+    """Write back an entry read with :func:`find_entry`."""
+    db.update("entries", "id", data["id"], data, status=data["status"])
