@@ -131,7 +131,20 @@ def build_object(declared: str, value: Any, name: str) -> dict[str, Any]:
             obj[prop] = NULL
             continue
         obj[prop] = _property(field, raw, f"{name}:{prop}")
+        _check_length(info, prop, obj[prop])
     return obj
+
+
+def _check_length(info: schema.ClassInfo, prop: str, value: Any) -> None:
+    """``validateMinLength`` / ``validateMaxLength``: errors name the bare property."""
+    limits = info.length(prop)
+    if limits is None or not isinstance(value, str):
+        return
+    size = len(value.encode())
+    if size < limits[0]:
+        raise ApiError(errors.PROPERTY_VALIDATION_MIN_LENGTH, prop, limits[0])
+    if limits[1] is not None and size > limits[1]:
+        raise ApiError(errors.PROPERTY_VALIDATION_MAX_LENGTH, prop, limits[1])
 
 
 def _property(field: schema.FieldInfo, raw: Any, path: str) -> Any:

@@ -28,8 +28,22 @@ INSERT_ONLY: dict[str, frozenset[str]] = {
         {"isGuest", "isAccountOwner", "password", "loginEnabled", "externalId"}
     ),
     "KalturaGroupUser": frozenset({"userId", "groupId", "creationMode"}),
-    "KalturaBaseEntry": frozenset({"type", "templateEntryId"}),
-    "KalturaRoomEntry": frozenset({"roomType"}),
+    "KalturaBaseEntry": frozenset(
+        {"creatorId", "templateEntryId", "application", "applicationVersion"}
+    ),
+    "KalturaMediaEntry": frozenset(
+        {
+            "mediaType", "conversionQuality", "sourceType", "sourceVersion",
+            "searchProviderType", "searchProviderId",
+        }
+    ),
+}
+
+#: ``@minLength`` / ``@maxLength`` of string properties, checked by the deserializer
+#: (``KalturaRequestDeserializer::validateParameter``) in bytes, as PHP's ``strlen``.
+LENGTHS: dict[str, dict[str, tuple[int, int | None]]] = {
+    "KalturaBaseEntry": {"userId": (0, 100)},
+    "KalturaVirtualEvent": {"name": (3, 256)},
 }
 
 #: Classes the server declares abstract (``@abstract``) among those the sandbox reads.
@@ -67,6 +81,13 @@ class ClassInfo:
     def is_a(self, other: str) -> bool:
         """Whether this class is ``other`` or derives from it."""
         return other == self.name or other in self.ancestors
+
+    def length(self, prop: str) -> tuple[int, int | None] | None:
+        """The declared (min, max) length of a string property, if any."""
+        for cls in (self.name, *self.ancestors):
+            if prop in LENGTHS.get(cls, {}):
+                return LENGTHS[cls][prop]
+        return None
 
     def insert_only(self) -> frozenset[str]:
         """Insert-only property names of this class and its ancestors."""
