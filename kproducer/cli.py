@@ -1,0 +1,110 @@
+"""The ``kproducer`` command line (DESIGN §5): parsing, dispatch, exit codes.
+
+Sub-commands live in :mod:`kproducer.commands`, one module each. Every failure reaches the
+user as one sentence on stderr, never a traceback (set ``KPRODUCER_DEBUG=1`` to get one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+from kproducer import __version__
+from kproducer.commands import COMMANDS, CommandError
+from kproducer.commands.base import SOME_FAILED, USAGE
+
+INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one sentence, raised rather than printed."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CommandError(f"{self.prog}: {message} (see '{self.prog} --help').", USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: top-level options plus one sub-parser per command."""
+    parser = _Parser(
+        prog="kproducer",
+        description="Produce Kaltura virtual events: sessions, moderators, previews, links.",
+        epilog="Plain 'kproducer' opens the desktop window; 'kproducer --sandbox' opens it "
+        "on the embedded demo sandbox.",
+    )
+    parser.add_argument("--version", action="version", version=f"kproducer {__version__}")
+    parser.add_argument(
+        "--sandbox",
+        dest="top_sandbox",
+        action="store_true",
+        help="open the desktop window on the embedded sandbox (same as 'gui --sandbox')",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        sub = commands.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(sub)
+    return parser
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; no sub-command means the GUI."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return parser.parse_args(["gui", *(["--sandbox"] if args.top_sandbox else [])])
+    if args.top_sandbox and args.command != "gui":
+        raise CommandError(
+            f"--sandbox opens the desktop window and does not go with '{args.command}'.", USAGE
+        )
+    if args.top_sandbox:
+        args.sandbox = True
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kproducer`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    try:
+        args = parse(sys.argv[1:] if argv is None else list(argv))
+        code: int = args.handler(args)
+        return code
+    except CommandError as exc:
+        _say(exc.message)
+        return exc.code
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else USAGE
+    except KeyboardInterrupt:
+        _say("Interrupted.")
+        return INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read our output has gone; nothing more can be said there.
+        _silence_stdout()
+        return SOME_FAILED
+    except Exception as exc:
+        if os.environ.get("KPRODUCER_DEBUG"):
+            traceback.print_exc()
+        detail = " ".join(str(exc).split()) or "no details"
+        _say(
+            f"Unexpected error ({type(exc).__name__}: {detail}); "
+            "run again with KPRODUCER_DEBUG=1 to see where it happened."
+        )
+        return SOME_FAILED
+
+
+def _say(message: str) -> None:
+    text = message if message.startswith("kproducer") else f"kproducer: {message}"
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
