@@ -1,1 +1,45 @@
 """The only code that talks to Kaltura: client factory, local KS, typed errors."""
+
+from __future__ import annotations
+
+from .admin_session import AdminSession
+from .client import (
+    CallResult,
+    ConnectionSettings,
+    KalturaConnection,
+    ProducerClient,
+    action_name,
+    is_read,
+    settings_from,
+)
+from .errors import (
+    AlreadyExists,
+    AuthenticationError,
+    ConnectionFailed,
+    InvalidInput,
+    KalturaError,
+    NotFound,
+    PermissionDenied,
+    RequestTimedOut,
+    ServiceUnavailable,
+)
+
+__all__ = [
+    "AdminSession",
+    "AlreadyExists",
+    "AuthenticationError",
+    "CallResult",
+    "ConnectionFailed",
+    "ConnectionSettings",
+    "InvalidInput",
+    "KalturaConnection",
+    "KalturaError",
+    "NotFound",
+    "PermissionDenied",
+    "ProducerClient",
+    "RequestTimedOut",
+    "ServiceUnavailable",
+    "action_name",
+    "is_read",
+    "settings_from",
+]

@@ -105,6 +105,9 @@ class Handler(BaseHTTPRequestHandler):
     """One connection; serves requests until the client closes it."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY the body waits for
+    # the client's delayed ACK (about 40 ms a call).
+    disable_nagle_algorithm = True
     server: SandboxServer
     server_version = "kproducer-sandbox"
     sys_version = ""
