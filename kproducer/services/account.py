@@ -1,0 +1,91 @@
+"""One connected Kaltura account, as the services see it.
+
+Bundles the connection (the only way to Kaltura), the fact cache, the activity log and
+the account's settings and secrets. Services are plain functions of an ``Account``; they
+return dataclasses from :mod:`kproducer.services.models`, never Kaltura objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..activity import ActivityLog
+from ..kaltura.client import KalturaConnection
+from .kme import KmeSettings
+
+
+class FactCache(Protocol):
+    """What the services need of the cache (see :mod:`kproducer.cache`)."""
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """A cached value, or None when missing or expired."""
+
+    def put(self, kind: str, key: str, value: Any, ttl: float | None = None) -> None:
+        """Store a positive fact or an object for the kind's TTL."""
+
+    def delete(self, kind: str, key: str) -> None:
+        """Forget one entry."""
+
+
+class TokenVault(Protocol):
+    """Where a CnC app token found through ``appToken.list`` is kept (never on disk)."""
+
+    def get_cnc_token(self) -> str | None:
+        """The remembered token, or None."""
+
+    def set_cnc_token(self, token: str) -> None:
+        """Remember the token (keyring, or memory for this run)."""
+
+
+@dataclass
+class MemoryVault:
+    """A :class:`TokenVault` that remembers for this process only."""
+
+    token: str | None = None
+
+    def get_cnc_token(self) -> str | None:
+        """The remembered token, or None."""
+        return self.token
+
+    def set_cnc_token(self, token: str) -> None:
+        """Remember the token until the process ends."""
+        self.token = token
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """The account's settings that the services use beyond the connection.
+
+    Attributes:
+        cnc_app_token: Given by the user (environment or keyring); skips ``appToken.list``.
+    """
+
+    partner_id: int
+    admin_secret: str = field(repr=False)
+    service_url: str = ""
+    player_uiconf_id: int | None = None
+    cnc_uiconf_id: int | None = None
+    cnc_service_url: str = ""
+    cnc_app_token: str | None = field(default=None, repr=False)
+    kme: KmeSettings | None = field(default=None, repr=False)
+
+
+@dataclass
+class Account:
+    """A connected account: connection, cache, activity and settings."""
+
+    conn: KalturaConnection
+    cache: FactCache
+    activity: ActivityLog
+    settings: AccountSettings
+    vault: TokenVault = field(default_factory=MemoryVault)
+
+    @property
+    def partner_id(self) -> int:
+        """The account's partner ID."""
+        return self.settings.partner_id
+
+    def cached(self, action: str, detail: str = "") -> None:
+        """Record that a lookup was answered by the cache (the Activity dock shows it)."""
+        self.activity.record(action, "cached", 0.0, detail)

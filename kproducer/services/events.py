@@ -1,0 +1,96 @@
+"""Virtual events: list, create, update, delete."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from KalturaClient.Plugins.Core import KalturaFilterPager
+from KalturaClient.Plugins.VirtualEvent import KalturaVirtualEvent, KalturaVirtualEventFilter
+
+from ..kaltura.errors import InvalidInput
+from .account import Account
+from .models import Event
+
+_STATUS = {2: "active", 3: "deleted"}
+
+
+def event_from(obj: Any) -> Event:
+    """A Kaltura virtual event as an :class:`Event`."""
+    status = getattr(obj.status, "value", obj.status)
+    return Event(
+        id=int(obj.id),
+        name=str(obj.name or ""),
+        description=str(obj.description or ""),
+        status=_STATUS.get(int(status or 0), str(status)),
+        created_at=int(obj.createdAt or 0),
+    )
+
+
+def check_name(name: str) -> str:
+    """Kaltura's rule for event names (3 to 256 characters), as a clear sentence."""
+    name = name.strip()
+    if not 3 <= len(name.encode()) <= 256:
+        raise InvalidInput("An event name needs 3 to 256 characters.", "BAD_NAME")
+    return name
+
+
+def check_event_id(event_id: str | int) -> int:
+    """An event ID is a positive whole number."""
+    text = str(event_id).strip()
+    if not text.isdigit() or int(text) <= 0:
+        raise InvalidInput(f'"{text}" is not an event ID (a positive whole number).', "BAD_ID")
+    return int(text)
+
+
+def list_events(account: Account, search: str = "") -> list[Event]:
+    """Active events, newest first; ``search`` matches names case-insensitively."""
+    flt = KalturaVirtualEventFilter(orderBy="-createdAt")
+    events: list[Event] = []
+    page = 1
+    while True:
+        pager = KalturaFilterPager(pageSize=500, pageIndex=page)
+        listed = account.conn.call(partial(_list_page, flt, pager))
+        batch = [event_from(o) for o in listed.objects or []]
+        events.extend(batch)
+        if len(batch) < 500 or len(events) >= int(listed.totalCount or 0):
+            break
+        page += 1
+    needle = search.strip().lower()
+    return [e for e in events if needle in e.name.lower()] if needle else events
+
+
+def _list_page(flt: Any, pager: Any, client: Any) -> Any:
+    return client.virtualEvent.virtualEvent.list(flt, pager)
+
+
+def get(account: Account, event_id: int) -> Event:
+    """One event."""
+    return event_from(account.conn.call(lambda c: c.virtualEvent.virtualEvent.get(event_id)))
+
+
+def create(account: Account, name: str, description: str = "") -> Event:
+    """Create an event."""
+    event = KalturaVirtualEvent(name=check_name(name))
+    if description.strip():
+        event.description = description.strip()
+    return event_from(account.conn.call(lambda c: c.virtualEvent.virtualEvent.add(event)))
+
+
+def update(
+    account: Account, event_id: int, name: str | None = None, description: str | None = None
+) -> Event:
+    """Rename an event or change its description."""
+    event = KalturaVirtualEvent()
+    if name is not None:
+        event.name = check_name(name)
+    if description is not None:
+        event.description = description.strip()
+    return event_from(
+        account.conn.call(lambda c: c.virtualEvent.virtualEvent.update(event_id, event))
+    )
+
+
+def delete(account: Account, event_id: int) -> None:
+    """Delete an event (its sessions stay; their event tag is left as a record)."""
+    account.conn.call(lambda c: c.virtualEvent.virtualEvent.delete(event_id))

@@ -1,0 +1,196 @@
+"""The cached facts of the seed's best practices, and how to (re)establish each one.
+
+A fact is a positive statement cached with its own TTL: "user X exists", "group G exists",
+"X is in G", "entry E looks like this", "the CnC token is T". A missing or expired fact
+is re-established with an idempotent call that is also its verification: ``user.add``
+(``DUPLICATE_USER_BY_ID`` means it already exists), ``group.add``, ``groupUser.add``
+(``GROUP_USER_ALREADY_EXISTS``). Errors are never cached: a failed step stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from KalturaClient.Plugins.Core import (
+    KalturaAppTokenFilter,
+    KalturaAppTokenStatus,
+    KalturaFilterPager,
+    KalturaGroupUser,
+    KalturaUser,
+)
+from KalturaClient.Plugins.Group import KalturaGroup
+
+from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.errors import KalturaError
+from .account import Account
+
+USER_EXISTS = "user_exists"
+GROUP_EXISTS = "group_exists"
+USER_IN_GROUP = "user_in_group"
+ENTRY = "entry"
+
+CNC_PRIVILEGE = "cncAuth:true"
+
+
+def membership_key(group_id: str, user_id: str) -> str:
+    """Cache key of "user is in group" (a tab cannot occur in Kaltura ids)."""
+    return f"{group_id}\t{user_id}"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone to give access to: a Kaltura user ID and the names to create them with."""
+
+    user_id: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+class CncTokenError(KalturaError):
+    """The account has no single active CnC app token."""
+
+    exit_code = 3
+
+
+@dataclass
+class Step:
+    """One call of a batch and what to do with its result.
+
+    Attributes:
+        action: ``service.action`` (for messages).
+        queue: Queues the call on a client (inside a multirequest).
+        settle: Handles the result: caches what it proves, raises what cannot be tolerated.
+    """
+
+    action: str
+    queue: Callable[[ProducerClient], Any]
+    settle: Callable[[CallResult], None]
+
+
+def run(account: Account, steps: Sequence[Step]) -> list[CallResult]:
+    """Run steps as ONE multirequest (none → no request) and settle each result."""
+    if not steps:
+        return []
+    results = account.conn.multi(lambda c: [s.queue(c) for s in steps])
+    for step, result in zip(steps, results, strict=True):
+        step.settle(result)
+    return results
+
+
+# --- user, group, membership -------------------------------------------------------------------
+
+
+def user_step(account: Account, person: Person, force: bool = False) -> Step | None:
+    """``user.add`` unless the user is known to exist; a duplicate proves it exists."""
+    if not force and account.cache.get(USER_EXISTS, person.user_id):
+        account.cached("user.get", person.user_id)
+        return None
+
+    def queue(c: ProducerClient) -> Any:
+        user = KalturaUser(id=person.user_id)
+        if person.first_name:
+            user.firstName = person.first_name
+        if person.last_name:
+            user.lastName = person.last_name
+        if person.email:
+            user.email = person.email
+        return c.user.add(user)
+
+    def settle(result: CallResult) -> None:
+        if result.ok or result.failed_with("DUPLICATE_USER_BY_ID"):
+            account.cache.put(USER_EXISTS, person.user_id, True)
+        elif result.error is not None:
+            raise result.error
+
+    return Step("user.add", queue, settle)
+
+
+def group_step(account: Account, group_id: str, force: bool = False) -> Step | None:
+    """``group.add`` unless the group is known to exist; a duplicate proves it exists."""
+    if not force and account.cache.get(GROUP_EXISTS, group_id):
+        account.cached("group.get", group_id)
+        return None
+
+    def settle(result: CallResult) -> None:
+        if result.ok or result.failed_with("DUPLICATE_USER_BY_ID"):
+            account.cache.put(GROUP_EXISTS, group_id, True)
+        elif result.error is not None:
+            raise result.error
+
+    return Step(
+        "group.add",
+        lambda c: c.group.group.add(KalturaGroup(id=group_id, screenName=group_id)),
+        settle,
+    )
+
+
+def membership_step(
+    account: Account, group_id: str, user_id: str, force: bool = False, tolerate: bool = False
+) -> Step | None:
+    """``groupUser.add`` unless the membership is cached; "already exists" proves it.
+
+    Args:
+        tolerate: Leave a failure in the result instead of raising (the caller repairs).
+    """
+    key = membership_key(group_id, user_id)
+    if not force and account.cache.get(USER_IN_GROUP, key):
+        account.cached("groupUser.list", f"{user_id} in {group_id}")
+        return None
+
+    def settle(result: CallResult) -> None:
+        if result.ok or result.failed_with("GROUP_USER_ALREADY_EXISTS"):
+            account.cache.put(USER_IN_GROUP, key, True)
+        elif result.error is not None and not tolerate:
+            raise result.error
+
+    return Step(
+        "groupUser.add",
+        lambda c: c.groupUser.add(KalturaGroupUser(userId=user_id, groupId=group_id)),
+        settle,
+    )
+
+
+def forget_membership(account: Account, group_id: str, user_id: str) -> None:
+    """Drop the membership fact (after a removal, or when it proved wrong)."""
+    account.cache.delete(USER_IN_GROUP, membership_key(group_id, user_id))
+
+
+# --- CnC app token -----------------------------------------------------------------------------
+
+
+def cnc_token_known(account: Account) -> str | None:
+    """The CnC token from the user's settings (env/keyring) or the vault, without a call."""
+    token = account.settings.cnc_app_token or account.vault.get_cnc_token()
+    if token:
+        account.cached("appToken.list", "CnC app token")
+    return token
+
+
+def cnc_step(account: Account, found: list[str]) -> Step:
+    """``appToken.list`` for the one ACTIVE ``cncAuth:true`` token; appends it to ``found``."""
+
+    def queue(c: ProducerClient) -> Any:
+        flt = KalturaAppTokenFilter(statusEqual=KalturaAppTokenStatus.ACTIVE)
+        return c.appToken.list(flt, KalturaFilterPager(pageSize=500))
+
+    def settle(result: CallResult) -> None:
+        listed = result.unwrap()
+        tokens = [
+            t.token
+            for t in (listed.objects or [])
+            if CNC_PRIVILEGE in [p.strip() for p in str(t.sessionPrivileges or "").split(",")]
+        ]
+        if len(tokens) != 1:
+            raise CncTokenError(
+                f"The account needs exactly one active app token with privileges "
+                f'"{CNC_PRIVILEGE}" to sign chat (CnC) tokens, and {len(tokens)} were found; '
+                "set the CnC app token in the profile or fix the app tokens.",
+                "CNC_APP_TOKEN",
+            )
+        account.vault.set_cnc_token(tokens[0])
+        found.append(tokens[0])
+
+    return Step("appToken.list", queue, settle)

@@ -1,0 +1,233 @@
+"""Moderators of an entry: the members of its ``{entryId}_moderators`` group.
+
+Listing takes one request (``groupUser.list`` and ``user.list`` of those members in one
+multirequest). Adding ensures the user, the group and the membership with cached facts.
+A bulk import sends 50 people per request (user.add + groupUser.add each: Kaltura sets no
+limit on multirequest size), skips what the cache already knows, runs a few batches at
+once, reports every row, and can be cancelled between batches.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilter, KalturaUserFilter
+
+from ..kaltura.client import CallResult
+from ..kaltura.errors import InvalidInput, KalturaError, NotFound
+from . import entries, facts
+from .account import Account
+from .csv_input import USER_ID
+from .facts import Person
+from .models import Moderator
+from .tokens import moderators_group
+
+#: People per bulk request (two calls each).
+BATCH_PEOPLE = 50
+#: Batches in flight at once (each worker thread keeps one connection).
+WORKERS = 3
+
+
+def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
+    """The entry's moderators with their names, in ONE request per 500 members."""
+    group = moderators_group(entries.check_entry_id(entry_id))
+    moderators: list[Moderator] = []
+    page = 1
+    while True:
+        pager = KalturaFilterPager(pageSize=500, pageIndex=page)
+
+        def queue(c: Any, pager: Any = pager) -> list[Any]:
+            members = c.groupUser.list(KalturaGroupUserFilter(groupIdEqual=group), pager)
+            users = c.user.list(
+                KalturaUserFilter(idIn=members.objects._all.userId),
+                KalturaFilterPager(pageSize=500),
+            )
+            return [members, users]
+
+        members_result, users_result = account.conn.multi(queue)
+        members = members_result.unwrap()
+        ids = [m.userId for m in members.objects or []]
+        users = {u.id: u for u in (users_result.unwrap().objects or [])} if ids else {}
+        for uid in ids:
+            user = users.get(uid)
+            moderators.append(
+                Moderator(
+                    user_id=uid,
+                    first_name=str(getattr(user, "firstName", "") or ""),
+                    last_name=str(getattr(user, "lastName", "") or ""),
+                    email=str(getattr(user, "email", "") or ""),
+                )
+            )
+            account.cache.put(facts.USER_EXISTS, uid, True)
+            account.cache.put(facts.USER_IN_GROUP, facts.membership_key(group, uid), True)
+        if ids:
+            account.cache.put(facts.GROUP_EXISTS, group, True)
+        if len(ids) < 500 or len(moderators) >= int(members.totalCount or 0):
+            return sorted(moderators, key=lambda m: m.display_name.lower())
+        page += 1
+
+
+def add(account: Account, entry_id: str, person: Person) -> None:
+    """Make someone a moderator of the entry (creating the user and group as needed)."""
+    from .models import Role
+    from .people import prepare
+
+    check_user_id(person.user_id)
+    prepare(account, entry_id, person, Role.MODERATOR)
+
+
+def remove(account: Account, entry_id: str, user_id: str) -> None:
+    """Take someone off the entry's moderators."""
+    group = moderators_group(entries.check_entry_id(entry_id))
+    facts.forget_membership(account, group, user_id)
+    try:
+        account.conn.call(lambda c: c.groupUser.delete(user_id, group))
+    except KalturaError as exc:
+        if exc.code in ("GROUP_USER_DOES_NOT_EXISTS", "INVALID_USER_ID", "GROUP_NOT_FOUND"):
+            raise NotFound(f'"{user_id}" is not a moderator of {entry_id}.', exc.code) from exc
+        raise
+
+
+def check_user_id(user_id: str) -> str:
+    """Kaltura's user ID rule (1-320 of letters, digits and ``,!#$%&'*+?^_`{|}~.@-``)."""
+    problem = _invalid_id(user_id)
+    if problem:
+        raise InvalidInput(problem, "BAD_USER_ID")
+    return user_id
+
+
+def _invalid_id(user_id: str) -> str:
+    """Why ``user_id`` cannot be a Kaltura user ID, or '' when it can."""
+    if USER_ID.match(user_id):
+        return ""
+    return (
+        f'"{user_id}" is not a valid Kaltura user ID (no spaces or slashes, at most 320 '
+        "characters)."
+    )
+
+
+# --- bulk import ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """The outcome of one CSV row: ``added``, ``already`` (a moderator before) or ``failed``."""
+
+    line: int
+    user_id: str
+    status: str
+    error: str = ""
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+def import_people(
+    account: Account,
+    entry_id: str,
+    people: Iterable[tuple[int, Person]],
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    workers: int = WORKERS,
+) -> list[RowResult]:
+    """Make every person a moderator; returns one result per row, in input order.
+
+    Args:
+        people: ``(line number, person)`` pairs, e.g. from :func:`csv_input.read_people`.
+        progress: Called with ``(rows done, rows total)`` after each batch.
+        cancel: When set, no new batch starts; rows not started are reported as failed
+            with "cancelled" so a re-run finishes them.
+    """
+    entry_id = entries.check_entry_id(entry_id)
+    group = moderators_group(entry_id)
+    rows = list(people)
+    results: dict[int, RowResult] = {}
+    seen: dict[str, int] = {}
+    todo: list[tuple[int, Person]] = []
+    for line, person in rows:
+        problem = _invalid_id(person.user_id)
+        if problem:
+            results[line] = RowResult(line, person.user_id, "failed", problem)
+        elif person.user_id in seen:
+            results[line] = RowResult(
+                line, person.user_id, "failed", f"duplicate of line {seen[person.user_id]}"
+            )
+        else:
+            seen[person.user_id] = line
+            todo.append((line, person))
+
+    entries.get(account, entry_id)  # the entry must exist (cached after the first time)
+    group_step = facts.group_step(account, group)
+    facts.run(account, [group_step] if group_step else [])
+
+    batches = [todo[i : i + BATCH_PEOPLE] for i in range(0, len(todo), BATCH_PEOPLE)]
+    done = len(results)
+    lock = threading.Lock()
+
+    def run_batch(batch: Sequence[tuple[int, Person]]) -> None:
+        nonlocal done
+        if cancel is not None and cancel.is_set():
+            outcome = {line: RowResult(line, p.user_id, "failed", "cancelled") for line, p in batch}
+        else:
+            outcome = _import_batch(account, group, batch)
+        with lock:
+            results.update(outcome)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(rows))
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="import") as pool:
+        for future in [pool.submit(run_batch, b) for b in batches]:
+            future.result()
+    return [results[line] for line, _ in rows]
+
+
+def _import_batch(
+    account: Account, group: str, batch: Sequence[tuple[int, Person]]
+) -> dict[int, RowResult]:
+    """One request for up to 50 people; per-row outcomes, nothing raised."""
+    plan = [
+        (
+            line,
+            person,
+            facts.user_step(account, person),
+            facts.membership_step(account, group, person.user_id, tolerate=True),
+        )
+        for line, person in batch
+    ]
+    steps = [s for _, _, u, m in plan for s in (u, m) if s is not None]
+    try:
+        results = account.conn.multi(lambda c: [s.queue(c) for s in steps])
+    except KalturaError as exc:
+        return {line: RowResult(line, p.user_id, "failed", str(exc)) for line, p, _, _ in plan}
+    by_step = {id(s): r for s, r in zip(steps, results, strict=True)}
+    return {
+        line: _settle_row(line, person, user, member, by_step)
+        for line, person, user, member in plan
+    }
+
+
+def _settle_row(
+    line: int,
+    person: Person,
+    user: facts.Step | None,
+    member: facts.Step | None,
+    by_step: dict[int, CallResult],
+) -> RowResult:
+    try:
+        if user is not None:
+            user.settle(by_step[id(user)])
+        if member is None:
+            return RowResult(line, person.user_id, "already")
+        result = by_step[id(member)]
+        member.settle(result)
+        if result.failed_with("GROUP_USER_ALREADY_EXISTS"):
+            return RowResult(line, person.user_id, "already")
+        result.unwrap()
+        return RowResult(line, person.user_id, "added")
+    except KalturaError as exc:
+        return RowResult(line, person.user_id, "failed", str(exc))

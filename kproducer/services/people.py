@@ -1,0 +1,78 @@
+"""Preparing one person for one entry: everything a preview or a link needs.
+
+Cold, it all fits in ONE request: the CnC app token (``appToken.list``), the entry
+(``baseEntry.get``), the user (``user.add``), and for a moderator the group and the
+membership (``group.add``, ``groupUser.add``), duplicates meaning "already there". Warm,
+every fact is cached and nothing is called. When a cached fact proves wrong (the group or
+user was deleted behind our back), the fact is dropped, repaired and the step retried once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..kaltura.client import CallResult
+from . import entries, facts
+from .account import Account
+from .facts import Person
+from .models import Entry, Role
+from .tokens import moderators_group
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the token builders need, all verified or cached."""
+
+    entry: Entry
+    cnc_token: str
+    person: Person
+    role: Role
+
+
+def prepare(account: Account, entry_id: str, person: Person, role: Role) -> Prepared:
+    """Make sure the person can watch (and for a moderator, moderate) the entry."""
+    entry_id = entries.check_entry_id(entry_id)
+    tokens: list[str] = []
+    found: list[Entry] = []
+    steps: list[facts.Step] = []
+
+    known_token = facts.cnc_token_known(account)
+    if known_token is None:
+        steps.append(facts.cnc_step(account, tokens))
+    entry = entries.cached(account, entry_id)
+    if entry is None:
+        steps.append(entries.entry_step(account, entry_id, found))
+    group = moderators_group(entry_id)
+    membership: facts.Step | None = None
+    optional = [facts.user_step(account, person)]
+    if role is Role.MODERATOR:
+        membership = facts.membership_step(account, group, person.user_id, tolerate=True)
+        optional += [facts.group_step(account, group), membership]
+    steps += [s for s in optional if s is not None]
+
+    results = facts.run(account, steps)
+    if membership is not None and membership in steps:
+        _repair(account, results[steps.index(membership)], group, person)
+    return Prepared(
+        entry=entry or found[0],
+        cnc_token=known_token or tokens[0],
+        person=person,
+        role=role,
+    )
+
+
+def _repair(account: Account, result: CallResult, group: str, person: Person) -> None:
+    """Retry a membership once after re-creating what a stale cache said existed."""
+    if result.ok or result.failed_with("GROUP_USER_ALREADY_EXISTS"):
+        return
+    if result.failed_with("GROUP_NOT_FOUND"):
+        account.cache.delete(facts.GROUP_EXISTS, group)
+        repair = facts.group_step(account, group, force=True)
+    elif result.failed_with("USER_NOT_FOUND"):
+        account.cache.delete(facts.USER_EXISTS, person.user_id)
+        repair = facts.user_step(account, person, force=True)
+    else:
+        result.unwrap()
+        return
+    retry = facts.membership_step(account, group, person.user_id, force=True)
+    facts.run(account, [s for s in (repair, retry) if s is not None])
