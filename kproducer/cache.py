@@ -1,0 +1,571 @@
+"""The SQLite TTL cache of facts and objects that keeps Kaltura calls off the hot path.
+
+Seed best practices: cache "user exists", "group exists", "user is in group" (booleans) and
+entry objects, each with its own TTL, and verify with the API when an item is missing or
+expired. The file is ``cache_dir()/cache.sqlite3`` (WAL, schema version in
+``PRAGMA user_version``, owner-only). It is only a cache, so:
+
+- a corrupt file is moved aside (``cache.sqlite3.corrupt-<time>``) and rebuilt, a file of
+  another schema version likewise (``cache.sqlite3.schema<N>-<time>``);
+- a busy or broken database never blocks or breaks the app: :meth:`Cache.get` then misses,
+  :meth:`Cache.put` and :meth:`Cache.delete` do nothing, after a bounded ``busy_timeout``,
+  and :attr:`Cache.status_message` says why.
+
+Entries are keyed per account (partner ID + service URL), so two accounts never share one.
+
+Errors are never cached as facts: :meth:`Cache.put` stores positive facts and objects only
+(``None`` and ``False`` are refused), so a failed or negative lookup is simply not stored.
+
+Secrets never touch this file: kinds in :data:`SECRET_KINDS` (the CnC app token) have a TTL
+here but are refused by every method; :class:`kproducer.secret_store.CncTokenVault` keeps
+the token in the OS keyring (or in memory) with :meth:`Cache.ttl_for` as its TTL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import paths
+
+FILE_NAME = "cache.sqlite3"
+SCHEMA_VERSION = 1
+DAY = 86_400.0
+#: Seconds during which the cache is skipped after it was found busy or unusable.
+RETRY_AFTER = 30.0
+#: Files moved aside that are kept (the oldest beyond this are deleted).
+KEEP_ASIDE = 3
+
+
+class CacheKind(StrEnum):
+    """The kinds of cached items (seed best practices)."""
+
+    CNC_TOKEN = "cnc_token"
+    USER_EXISTS = "user_exists"
+    GROUP_EXISTS = "group_exists"
+    USER_IN_GROUP = "user_in_group"
+    ENTRY = "entry"
+
+
+#: Default TTL in seconds of each kind (DESIGN §6); override them with ``Cache(ttls=...)``.
+DEFAULT_TTLS: Mapping[str, float] = MappingProxyType(
+    {
+        CacheKind.CNC_TOKEN: 30 * DAY,
+        CacheKind.USER_EXISTS: 30 * DAY,
+        CacheKind.GROUP_EXISTS: 30 * DAY,
+        CacheKind.USER_IN_GROUP: 3 * DAY,
+        CacheKind.ENTRY: 1 * DAY,
+    }
+)
+
+#: Kinds whose values are secrets: never stored in the cache file (see the module notes).
+SECRET_KINDS: frozenset[str] = frozenset({CacheKind.CNC_TOKEN})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    account TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    stored_at REAL NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (account, kind, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (
+    account TEXT NOT NULL, kind TEXT NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0, misses INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account, kind)
+) WITHOUT ROWID;
+"""
+_TABLES = {"entries", "counters"}
+_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+class CacheError(Exception):
+    """A cache maintenance operation failed; ``str()`` is one clear sentence."""
+
+
+class CacheBusyError(CacheError):
+    """Another program holds the cache locked for longer than the busy timeout."""
+
+
+class SecretKindError(ValueError):
+    """A secret kind was given to the cache, which never stores secrets."""
+
+
+class _Rebuild(Exception):
+    """The file must be moved aside (label) and rebuilt."""
+
+
+def account_key(partner_id: int, service_url: str) -> str:
+    """The key that separates accounts: ``"{partner_id}@{scheme}://{host}{path}"``, normalised.
+
+    Args:
+        partner_id: The Kaltura partner ID.
+        service_url: The API base URL (scheme and host compared case-insensitively).
+    """
+    parts = urlsplit(service_url.strip())
+    host = parts.netloc.lower()
+    return f"{int(partner_id)}@{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
+
+
+def _check_ttls(ttls: Mapping[str, float]) -> dict[str, float]:
+    checked: dict[str, float] = {}
+    for kind, ttl in ttls.items():
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not ttl >= 0:
+            raise ValueError(
+                f"The cache TTL of {str(kind)!r} must be a number of seconds, 0 or more, "
+                f"not {ttl!r}."
+            )
+        checked[str(kind)] = float(ttl)
+    return checked
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """Figures about the cache, for ``kproducer cache stats`` and the UI.
+
+    Attributes:
+        path: The cache file.
+        account: The account key these figures are about.
+        entries: Live (unexpired) items of this account per kind.
+        expired: Expired items of this account not yet purged.
+        hits: Lookups answered by the cache, over all runs.
+        misses: Lookups that were missing or expired, over all runs.
+        hit_rate: ``hits / (hits + misses)``, or None before any lookup.
+        file_size: Bytes on disk (database and write-ahead log).
+        available: False while the cache is skipped (busy or unusable).
+        message: Why it is skipped, or None.
+    """
+
+    path: Path
+    account: str
+    entries: dict[str, int]
+    expired: int
+    hits: int
+    misses: int
+    hit_rate: float | None
+    file_size: int
+    available: bool
+    message: str | None
+
+
+class Cache:
+    """A per-account TTL cache in SQLite; thread-safe (one connection behind a lock).
+
+    Args:
+        partner_id: The account's partner ID.
+        service_url: The account's service URL.
+        path: The database file (default ``cache_dir()/cache.sqlite3``).
+        ttls: TTL overrides in seconds per kind (settings); 0 disables caching a kind.
+        clock: Current time in seconds since the epoch (injectable for tests).
+        busy_timeout: Seconds to wait for a lock held by another program before giving up.
+
+    Raises:
+        ValueError: A TTL override is not a number of seconds, 0 or more.
+    """
+
+    def __init__(
+        self,
+        partner_id: int,
+        service_url: str,
+        *,
+        path: Path | None = None,
+        ttls: Mapping[str, float] | None = None,
+        clock: Callable[[], float] = time.time,
+        busy_timeout: float = 2.0,
+    ) -> None:
+        self.path = path if path is not None else paths.cache_dir() / FILE_NAME
+        self.account = account_key(partner_id, service_url)
+        self._ttls = _check_ttls({**DEFAULT_TTLS, **(ttls or {})})
+        self._clock = clock
+        self._busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._message: str | None = None
+        self._retry_at = 0.0
+        self._hits: Counter[str] = Counter()
+        self._misses: Counter[str] = Counter()
+        self.moved_aside: list[Path] = []
+        with self._lock:
+            self._open()
+
+    # --- the hot path: never raises on database trouble ---
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The cached value, or None when missing, expired, or the cache is unavailable.
+
+        Raises:
+            SecretKindError: ``kind`` is a secret kind.
+            ValueError: ``kind`` is unknown.
+        """
+        self._kind(kind)
+        with self._lock:
+            row = self._run(
+                lambda c: c.execute(
+                    "SELECT value FROM entries WHERE account=? AND kind=? AND key=? "
+                    "AND expires_at>?",
+                    (self.account, kind, key, self._clock()),
+                ).fetchone()
+            )
+            if row is None:
+                self._misses[kind] += 1
+                return None
+            self._hits[kind] += 1
+            return json.loads(row[0])
+
+    def put(self, kind: str, key: str, value: Any, ttl: float | None = None) -> None:
+        """Store a positive fact (e.g. ``True``) or an object (JSON data) for ``ttl`` seconds.
+
+        Only what was proven is stored: ``None`` and ``False`` are refused, so a failed or
+        negative lookup can never be cached as a fact. A TTL of 0 stores nothing.
+
+        Args:
+            kind: The item's kind (a :class:`CacheKind` or a kind given in ``ttls``).
+            key: The item's key within the kind (e.g. a user ID).
+            value: JSON-serialisable data.
+            ttl: Seconds to keep it; None uses the kind's TTL.
+
+        Raises:
+            SecretKindError: ``kind`` is a secret kind (use the keyring instead).
+            ValueError: Unknown kind, a negative TTL, or a ``None``/``False`` value.
+            TypeError: ``value`` is not JSON data.
+        """
+        default = self._kind(kind)
+        ttl = default if ttl is None else _check_ttls({kind: ttl})[kind]
+        if value is None or value is False:
+            raise ValueError(
+                "The cache stores only positive facts and objects; a missing or failed "
+                "lookup is not cached."
+            )
+        try:
+            text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"Cache values must be JSON data; {type(value).__name__} is not."
+            ) from exc
+        if ttl <= 0:
+            return
+        now = self._clock()
+        with self._lock:
+            self._run(
+                lambda c: c.execute(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)",
+                    (self.account, kind, key, text, now, now + ttl),
+                )
+            )
+
+    def delete(self, kind: str, key: str) -> None:
+        """Forget one item (e.g. a fact that proved wrong); a no-op when it is absent."""
+        self._kind(kind)
+        with self._lock:
+            self._run(
+                lambda c: c.execute(
+                    "DELETE FROM entries WHERE account=? AND kind=? AND key=?",
+                    (self.account, kind, key),
+                )
+            )
+
+    def ttl_for(self, kind: str) -> float:
+        """The TTL in seconds of ``kind`` (secret kinds included, for their keyring vault).
+
+        Raises:
+            ValueError: ``kind`` is unknown.
+        """
+        if kind not in self._ttls:
+            known = ", ".join(sorted(self._ttls))
+            raise ValueError(f"Unknown cache kind {str(kind)!r} (known: {known}).")
+        return self._ttls[kind]
+
+    @property
+    def status_message(self) -> str | None:
+        """Why the cache is being skipped right now, or None when it works."""
+        return self._message
+
+    # --- maintenance: raises CacheError on database trouble ---
+
+    def delete_kind(self, kind: str) -> int:
+        """Forget every item of ``kind`` for this account.
+
+        Returns:
+            How many items were removed.
+
+        Raises:
+            CacheBusyError: Another program holds the cache locked.
+            CacheError: The cache cannot be used.
+        """
+        self._kind(kind)
+        with self._lock:
+            return self._maintain(
+                lambda c: (
+                    c.execute(
+                        "DELETE FROM entries WHERE account=? AND kind=?", (self.account, kind)
+                    ).rowcount
+                )
+            )
+
+    def clear(self, *, all_accounts: bool = False) -> int:
+        """Forget every item and counter of this account (or of every account).
+
+        Returns:
+            How many items were removed.
+
+        Raises:
+            CacheBusyError: Another program holds the cache locked.
+            CacheError: The cache cannot be used.
+        """
+        where, args = ("", ()) if all_accounts else (" WHERE account=?", (self.account,))
+
+        def wipe(c: sqlite3.Connection) -> int:
+            with _transaction(c):
+                c.execute(f"DELETE FROM counters{where}", args)
+                return int(c.execute(f"DELETE FROM entries{where}", args).rowcount)
+
+        with self._lock:
+            removed = self._maintain(wipe)
+            self._hits.clear()
+            self._misses.clear()
+            return removed
+
+    def stats(self) -> CacheStats:
+        """Items per kind, hits, misses and hit rate (all runs), file size and availability."""
+        with self._lock:
+            self._flush()
+            now = self._clock()
+            rows = self._run(
+                lambda c: c.execute(
+                    "SELECT kind, SUM(expires_at>?), SUM(expires_at<=?) FROM entries "
+                    "WHERE account=? GROUP BY kind",
+                    (now, now, self.account),
+                ).fetchall()
+            )
+            counts = self._run(
+                lambda c: c.execute(
+                    "SELECT COALESCE(SUM(hits),0), COALESCE(SUM(misses),0) FROM counters "
+                    "WHERE account=?",
+                    (self.account,),
+                ).fetchone()
+            )
+            hits = (counts[0] if counts else 0) + sum(self._hits.values())
+            misses = (counts[1] if counts else 0) + sum(self._misses.values())
+            size = sum(
+                p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()
+            )
+            return CacheStats(
+                path=self.path,
+                account=self.account,
+                entries={kind: int(live) for kind, live, _ in rows or [] if live},
+                expired=sum(int(old) for _, _, old in rows or []),
+                hits=hits,
+                misses=misses,
+                hit_rate=hits / (hits + misses) if hits + misses else None,
+                file_size=size,
+                available=self._conn is not None and self._message is None,
+                message=self._message,
+            )
+
+    def close(self) -> None:
+        """Save the hit/miss counters and close the database."""
+        with self._lock:
+            self._flush()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- internals ---
+
+    def _kind(self, kind: str) -> float:
+        if kind in SECRET_KINDS:
+            raise SecretKindError(
+                f"The cache never stores secrets such as {str(kind)!r}; keep it in the system "
+                "keyring (kproducer.secret_store.CncTokenVault)."
+            )
+        return self.ttl_for(kind)
+
+    def _flush(self) -> None:
+        """Add the unsaved hit/miss counts to the database (best effort)."""
+        if not (self._hits or self._misses) or self._conn is None:
+            return
+        kinds = set(self._hits) | set(self._misses)
+
+        def save(c: sqlite3.Connection) -> bool:
+            with _transaction(c):
+                c.executemany(
+                    "INSERT INTO counters VALUES (?, ?, ?, ?) ON CONFLICT(account, kind) DO "
+                    "UPDATE SET hits=hits+excluded.hits, misses=misses+excluded.misses",
+                    [(self.account, k, self._hits[k], self._misses[k]) for k in kinds],
+                )
+            return True
+
+        if self._run(save):
+            self._hits.clear()
+            self._misses.clear()
+
+    def _run(self, action: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``action``; on database trouble degrade (None) instead of raising."""
+        try:
+            return self._attempt(action)
+        except CacheError:
+            return None
+
+    def _maintain(self, action: Callable[[sqlite3.Connection], int]) -> int:
+        """Run ``action``; on database trouble raise a clear :class:`CacheError`."""
+        self._retry_at = 0.0  # an explicit request tries again at once
+        result: int = self._attempt(action)
+        return result
+
+    def _attempt(self, action: Callable[[sqlite3.Connection], Any]) -> Any:
+        if self._clock() < self._retry_at:
+            raise CacheError(self._message or "The cache is not available.")
+        if self._conn is None:
+            self._open()
+            if self._conn is None:
+                raise CacheError(self._message or "The cache is not available.")
+        try:
+            result = action(self._conn)
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code in _CORRUPT_CODES:
+                self._move_aside("corrupt")
+                self._open()
+                raise CacheError(
+                    "The cache file was damaged, so it was set aside and rebuilt."
+                ) from exc
+            if code in _BUSY_CODES:
+                self._degrade(
+                    "The cache is locked by another program, so kproducer works without it for "
+                    "a moment."
+                )
+                raise CacheBusyError(
+                    "The cache is locked by another program; try again in a moment."
+                ) from exc
+            self._degrade(f"The cache could not be used ({exc}), so kproducer works without it.")
+            raise CacheError(self._message or "") from exc
+        self._message = None
+        return result
+
+    def _degrade(self, message: str) -> None:
+        self._message = message
+        self._retry_at = self._clock() + RETRY_AFTER
+
+    def _open(self) -> None:
+        """Open (creating, checking, and if need be rebuilding) the database, or degrade."""
+        for _ in range(2):
+            try:
+                self._conn = self._connect()
+                self._message = None
+                return
+            except _Rebuild as why:
+                self._move_aside(str(why))
+            except (OSError, sqlite3.Error) as exc:
+                busy = getattr(exc, "sqlite_errorcode", None) in _BUSY_CODES
+                reason = "it is locked by another program" if busy else str(exc)
+                self._degrade(
+                    f"The cache could not be opened ({reason}), so kproducer works without it."
+                )
+                return
+        self._degrade("The cache could not be rebuilt, so kproducer works without it.")
+
+    def _connect(self) -> sqlite3.Connection:
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        os.close(fd)
+        for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(path, 0o600)
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
+            try:
+                check = conn.execute("PRAGMA quick_check").fetchone()
+            except sqlite3.DatabaseError as exc:
+                if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES:
+                    raise _Rebuild("corrupt") from exc
+                raise
+            if not check or check[0] != "ok":
+                raise _Rebuild("corrupt")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            with _transaction(conn):
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                tables = {
+                    row[0]
+                    for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
+                if version == 0 and not tables:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                elif version != SCHEMA_VERSION or not tables >= _TABLES:
+                    raise _Rebuild(f"schema{version}")
+            with contextlib.suppress(sqlite3.OperationalError):
+                conn.execute("DELETE FROM entries WHERE expires_at<=?", (self._clock(),))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self, label: str) -> None:
+        """Rename the file (and its WAL) to ``<name>.<label>-<UTC time>``; drop old ones."""
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.path.with_name(f"{self.path.name}.{label}-{stamp}-{counter}")
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.path, target)
+            os.utime(target)  # its time of moving aside, for pruning the oldest
+            self.moved_aside.append(target)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{self.path}-wal", f"{target}-wal")
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(f"{self.path}-shm")
+        aside = sorted(
+            (
+                p
+                for p in self.path.parent.glob(f"{self.path.name}.*-*")
+                if not p.name.endswith("-wal")
+            ),
+            key=lambda p: p.stat().st_mtime,
+        )
+        for old in aside[:-KEEP_ASIDE]:
+            for path in (old, Path(f"{old}-wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (rollback on error) on an autocommit connection."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
