@@ -273,3 +273,20 @@ def test_multirequest_adds_user_group_and_membership(admin, unique):
     admin.group.group.get(gid)
     tolerated, deleted, group = admin.doMultiRequest()
     assert tolerated.code == "GROUP_USER_ALREADY_EXISTS" and deleted == "" and group.membersCount == 0
+
+
+def test_memberships_do_not_survive_deleting_the_user_or_group(admin, unique):
+    from KalturaClient.Plugins.Core import KalturaGroupUser, KalturaGroupUserFilter, KalturaUser
+    from KalturaClient.Plugins.Group import KalturaGroup
+
+    group_id, user_id = unique("grp"), unique("usr")
+    admin.group.group.add(KalturaGroup(id=group_id))
+    admin.user.add(KalturaUser(id=user_id))
+    admin.groupUser.add(KalturaGroupUser(userId=user_id, groupId=group_id))
+    admin.group.group.delete(group_id)
+    admin.group.group.add(KalturaGroup(id=group_id))  # a new kuser with the same id
+    assert admin.groupUser.list(KalturaGroupUserFilter(groupIdEqual=group_id)).totalCount == 0
+    admin.groupUser.add(KalturaGroupUser(userId=user_id, groupId=group_id))
+    admin.user.delete(user_id)
+    admin.user.add(KalturaUser(id=user_id))
+    assert admin.groupUser.list(KalturaGroupUserFilter(userIdEqual=user_id)).totalCount == 0

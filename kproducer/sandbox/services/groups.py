@@ -20,6 +20,7 @@ from .objects import (
     USER_DELETED,
     add_kuser,
     as_group,
+    delete_kuser,
     find_kuser,
     save_kuser,
 )
@@ -109,8 +110,7 @@ def update(ctx: Context, groupId: str, group: Obj) -> Obj:
 def delete(ctx: Context, groupId: str) -> Obj:
     """Soft delete: status DELETED; returns the group."""
     data = _get_group(ctx, groupId)
-    data.update(status=USER_DELETED, updatedAt=ctx.now, statusUpdatedAt=ctx.now, deletedAt=ctx.now)
-    save_kuser(ctx.db, data)
+    delete_kuser(ctx.db, data, ctx.now)
     return render(data)
 
 

@@ -78,6 +78,22 @@ def save_kuser(db: Store, data: Obj) -> None:
     data["_rowid"] = rowid
 
 
+def delete_kuser(db: Store, data: Obj, now: int) -> None:
+    """Soft-delete a user or group read with :func:`find_kuser`.
+
+    On the server a membership points at the kuser's numeric id, so once the kuser is
+    deleted its memberships belong to nobody visible: a user or group added again with the
+    same id is a new kuser with no memberships. Marking them deleted here has that effect.
+    """
+    data.update(status=USER_DELETED, deletedAt=now, updatedAt=now, statusUpdatedAt=now)
+    save_kuser(db, data)
+    column = "user_id" if data.get("type", KUSER_USER) == KUSER_USER else "group_id"
+    db.execute(
+        f"UPDATE group_users SET status=? WHERE partner_id=? AND {column}=? AND status=?",
+        (GROUP_USER_DELETED, data["partnerId"], data["id"], GROUP_USER_ACTIVE),
+    )
+
+
 def find_kuser(db: Store, pid: int, uid: str, types: tuple[int, ...] | None = None) -> Obj | None:
     """A user or group that is not deleted (``kuserPeer`` default criteria)."""
     row = db.execute(

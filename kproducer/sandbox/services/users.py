@@ -15,6 +15,7 @@ from .objects import (
     USER_DELETED,
     add_kuser,
     as_user,
+    delete_kuser,
     find_kuser,
     save_kuser,
 )
@@ -77,8 +78,7 @@ def delete(ctx: Context, userId: str) -> Obj:
     data = find_kuser(ctx.db, ctx.partner_id, userId)
     if data is None:
         raise ApiError(errors.INVALID_USER_ID)
-    data.update(status=USER_DELETED, deletedAt=ctx.now, updatedAt=ctx.now, statusUpdatedAt=ctx.now)
-    save_kuser(ctx.db, data)
+    delete_kuser(ctx.db, data, ctx.now)
     return as_user(data)
 
 
