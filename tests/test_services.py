@@ -10,7 +10,7 @@ import math
 
 import pytest
 from conftest import make_client, reset_stats, stats
-from KalturaClient.Plugins.Core import KalturaAppToken
+from KalturaClient.Plugins.Core import KalturaAppToken, KalturaGroupUserFilter
 
 from kproducer.activity import ActivityLog
 from kproducer.cache import Cache, CacheKind, account_key
@@ -86,9 +86,7 @@ def test_prepare_person_cold_is_one_request_then_zero(account, sb):
     outcomes = [r.outcome for r in account.activity.records()[-5:]]
     assert outcomes == ["cached"] * 5  # the Activity dock shows the seed's cache at work
     # the server really has the membership
-    members = make_client(sb).groupUser.list(
-        __import__("KalturaClient.Plugins.Core", fromlist=["x"]).KalturaGroupUserFilter(
-            groupIdEqual=f"{entry_id}_moderators"))
+    members = make_client(sb).groupUser.list(KalturaGroupUserFilter(groupIdEqual=f"{entry_id}_moderators"))
     assert "pat@example.com" in [m.userId for m in members.objects]
 
 
