@@ -16,3 +16,14 @@ def test_sandbox_throughput_runs():
     )
     assert "calls/s" in result.stdout
     assert "1 connection(s)" in result.stdout  # keep-alive: one connection for every call
+
+
+def test_roundtrips_runs_and_shows_one_request_cold():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "roundtrips.py"), "--users", "1,3", "--latency-ms", "0"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    cold_one = next(line for line in result.stdout.splitlines() if line.startswith("kproducer, cold cache"))
+    warm_one = next(line for line in result.stdout.splitlines() if line.startswith("kproducer, warm cache"))
+    assert cold_one.split()[-4:-2] == ["1", "1"]  # 1 user, 1 request
+    assert warm_one.split()[-3] == "0"  # warm: no request
