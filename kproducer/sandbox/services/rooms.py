@@ -11,7 +11,7 @@ from .. import errors
 from ..api import Access, Context, action
 from ..errors import ApiError
 from ..params import Param
-from .entries import delete_entry, get_entry, insert_entry, list_entries, render, update_entry
+from .entry_model import delete_entry, get_entry, insert_entry, list_entries, render, update_entry
 from .objects import ROOM, Obj, find_entry
 
 
