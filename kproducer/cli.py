@@ -17,6 +17,7 @@ from typing import NoReturn
 from kproducer import __version__
 from kproducer.commands import COMMANDS, CommandError
 from kproducer.commands.base import SOME_FAILED, USAGE
+from kproducer.redact import redact
 
 INTERRUPTED = 130
 
@@ -25,7 +26,18 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one sentence, raised rather than printed."""
 
     def error(self, message: str) -> NoReturn:
-        raise CommandError(f"{self.prog}: {message} (see '{self.prog} --help').", USAGE)
+        raise CommandError(f"{self.prog}: {_quiet(message)} (see '{self.prog} --help').", USAGE)
+
+
+def _quiet(message: str) -> str:
+    """A usage error without echoing stray values: they may be a secret typed by mistake."""
+    prefix = "unrecognized arguments: "
+    if message.startswith(prefix):
+        words = message[len(prefix):].split()
+        options = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+        shown = " ".join(options) if options else "values that are not options"
+        message = prefix + shown
+    return redact(message)
 
 
 def build_parser() -> argparse.ArgumentParser:

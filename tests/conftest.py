@@ -15,6 +15,9 @@ from KalturaClient import KalturaClient, KalturaConfiguration
 
 from kproducer.sandbox import Sandbox, SandboxInfo
 
+#: Fixtures for running the command line (kp, account_env, dict_keyring...).
+pytest_plugins = ("cli_support",)
+
 
 @pytest.fixture(autouse=True)
 def kproducer_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -113,3 +116,38 @@ def reset_stats(info: SandboxInfo) -> None:
 def set_faults(info: SandboxInfo, **faults: Any) -> None:
     """Inject faults (``{}`` clears them)."""
     requests.post(f"{info.service_url}/_sandbox/faults", json=faults, timeout=5).raise_for_status()
+
+
+# --- desktop window (tests/test_ui_*.py) ---------------------------------------------------
+
+
+@pytest.fixture
+def open_window(qtbot: Any) -> Iterator[Callable[[SandboxInfo], Any]]:
+    """``open_window(info)``: a shown MainWindow, connected to that sandbox, events loaded."""
+    from kproducer.activity import ActivityLog
+    from kproducer.ui import session
+    from kproducer.ui.main_window import MainWindow
+
+    windows: list[Any] = []
+
+    def build(sandbox_info: SandboxInfo) -> Any:
+        window = MainWindow(ActivityLog())
+        window.confirm_quit = False
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        with qtbot.waitSignal(window.events.eventsLoaded, timeout=20_000):
+            window.connect_to(
+                "Sandbox", lambda activity: session.open_sandbox_account(activity, sandbox_info)
+            )
+        return window
+
+    yield build
+    for window in windows:
+        window.worker.shutdown(20_000)
+
+
+@pytest.fixture
+def window(open_window: Callable[[SandboxInfo], Any], info: SandboxInfo) -> Any:
+    """A MainWindow connected to the shared sandbox, its events loaded."""
+    return open_window(info)

@@ -8,10 +8,19 @@ anything the user should read.
 
 from __future__ import annotations
 
-from . import gui, sandbox
+from . import cache, entries, events, gui, moderators, profile, sandbox, token
 from .base import Command, CommandError
 
 #: In the order ``kproducer --help`` lists them.
-COMMANDS: tuple[Command, ...] = (gui.COMMAND, sandbox.COMMAND)
+COMMANDS: tuple[Command, ...] = (
+    gui.COMMAND,
+    sandbox.COMMAND,
+    profile.COMMAND,
+    events.COMMAND,
+    entries.COMMAND,
+    moderators.COMMAND,
+    token.COMMAND,
+    cache.COMMAND,
+)
 
 __all__ = ["COMMANDS", "Command", "CommandError"]

@@ -164,8 +164,9 @@ def forget_membership(account: Account, group_id: str, user_id: str) -> None:
 def cnc_token_known(account: Account) -> str | None:
     """The CnC token from the user's settings (env/keyring) or the vault, without a call."""
     token = account.settings.cnc_app_token or account.vault.get_cnc_token()
-    if token:
-        account.cached("appToken.list", "CnC app token")
+    if not token:
+        return None
+    account.cached("appToken.list", "CnC app token")
     return token
 
 

@@ -37,7 +37,7 @@ def prepare(account: Account, entry_id: str, person: Person, role: Role) -> Prep
     steps: list[facts.Step] = []
 
     known_token = facts.cnc_token_known(account)
-    if known_token is None:
+    if not known_token:
         steps.append(facts.cnc_step(account, tokens))
     entry = entries.cached(account, entry_id)
     if entry is None:

@@ -1,0 +1,139 @@
+"""What the account commands share: ``--profile``/``--json``, connecting, output, errors.
+
+Handlers registered with :func:`handles` may raise the typed errors of the services; they
+reach the user as one sentence with the exit code of DESIGN §5 (a
+:class:`~kproducer.kaltura.errors.KalturaError` carries its own: 3 unreachable or rejected,
+2 not found or invalid, 1 other).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kproducer.cache import CacheError
+from kproducer.kaltura.errors import KalturaError
+from kproducer.profiles import ProfileError, ProfileFileError, ProfileNotFoundError
+from kproducer.secret_store import SecretStoreError
+from kproducer.services import connect
+from kproducer.services.account import Account
+from kproducer.services.csv_input import CsvError
+
+from .base import SOME_FAILED, USAGE, CommandError, runs
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def account_options(parser: argparse.ArgumentParser, *, json_output: bool = True) -> None:
+    """Add ``--profile NAME`` (and ``--json``) to a leaf sub-command."""
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="the account profile to use (KALTURA_* environment variables override it)",
+    )
+    if json_output:
+        parser.add_argument(
+            "--json", action="store_true", help="print one JSON document instead of text"
+        )
+
+
+def actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[Any]:
+    """The required ``ACTION`` sub-parsers of a noun command (``events list``...)."""
+    return parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+
+def handles(parser: argparse.ArgumentParser, handler: Handler) -> None:
+    """Run ``handler`` when ``parser`` matched, with the services' errors translated."""
+    runs(parser, translated(handler))
+
+
+def translated(handler: Handler) -> Handler:
+    """``handler`` with typed errors turned into :class:`CommandError` (one sentence + code)."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except KalturaError as exc:
+            raise CommandError(sentence(str(exc)), exc.exit_code) from None
+        except connect.NoAccount as exc:
+            raise CommandError(sentence(str(exc)), USAGE) from None
+        except (CsvError, ProfileError, ProfileNotFoundError, ProfileFileError) as exc:
+            raise CommandError(sentence(_first_arg(exc)), USAGE) from None
+        except (SecretStoreError, CacheError) as exc:
+            raise CommandError(sentence(str(exc)), SOME_FAILED) from None
+
+    return run
+
+
+def _first_arg(exc: Exception) -> str:
+    return str(exc.args[0]) if exc.args else str(exc)
+
+
+def sentence(text: str) -> str:
+    """``text`` on one line, ending with a full stop."""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+@contextlib.contextmanager
+def connected(args: argparse.Namespace, **connection: Any) -> Iterator[Account]:
+    """The account of ``--profile`` / the environment, closed (connections, cache) at the end."""
+    account = connect.open_account(getattr(args, "profile", None), **connection)
+    try:
+        yield account
+    finally:
+        connect.close(account)
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+def iso(timestamp: int | float | None) -> str | None:
+    """Unix seconds as ISO 8601 UTC (``2024-05-01T09:00:00Z``); None stays None."""
+    if not timestamp:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout (stable key order as given)."""
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> None:
+    """Print aligned columns (or ``empty`` when there are no rows)."""
+    if not rows:
+        print(empty)
+        return
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    for row in [list(headers), *cells]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def warn(message: str) -> None:
+    """A note for the person at the terminal, on stderr (never mixed into stdout data)."""
+    print(f"kproducer: {message}", file=sys.stderr, flush=True)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can be asked for input."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stderr_is_terminal() -> bool:
+    """Whether progress can be drawn on stderr."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
