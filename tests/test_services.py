@@ -276,3 +276,14 @@ def test_bulk_import_reports_rows_and_cancel(account):
     assert {m.user_id for m in moderators.list_moderators(account, entry.id)} == added
     rerun = moderators.import_people(account, entry.id, [(r.line, Person(r.user_id)) for r in cancelled])
     assert {r.status for r in rerun} == {"added"}
+
+
+def test_adding_a_moderator_needs_no_cnc_token(account, sb):
+    admin = make_client(sb)
+    for token in admin.appToken.list().objects:
+        admin.appToken.delete(token.id)  # an account without the CnC token
+    entry_id = seeded_live(account)
+    reset_stats(sb)
+    moderators.add(account, entry_id, Person("nat@example.com"))
+    assert stats(sb)["http_requests"] == 1 and "apptoken.list" not in stats(sb)["by_action"]
+    assert "nat@example.com" in [m.user_id for m in moderators.list_moderators(account, entry_id)]

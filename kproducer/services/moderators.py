@@ -19,7 +19,7 @@ from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilte
 
 from ..kaltura.client import CallResult
 from ..kaltura.errors import InvalidInput, KalturaError, NotFound
-from . import entries, facts
+from . import entries, facts, people
 from .account import Account
 from .csv_input import USER_ID
 from .facts import Person
@@ -73,11 +73,8 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
 
 def add(account: Account, entry_id: str, person: Person) -> None:
     """Make someone a moderator of the entry (creating the user and group as needed)."""
-    from .models import Role
-    from .people import prepare
-
     check_user_id(person.user_id)
-    prepare(account, entry_id, person, Role.MODERATOR)
+    people.ensure_moderator(account, entry_id, person)
 
 
 def remove(account: Account, entry_id: str, user_id: str) -> None:

@@ -42,23 +42,39 @@ def prepare(account: Account, entry_id: str, person: Person, role: Role) -> Prep
     entry = entries.cached(account, entry_id)
     if entry is None:
         steps.append(entries.entry_step(account, entry_id, found))
-    group = moderators_group(entry_id)
-    membership: facts.Step | None = None
-    optional = [facts.user_step(account, person)]
-    if role is Role.MODERATOR:
-        membership = facts.membership_step(account, group, person.user_id, tolerate=True)
-        optional += [facts.group_step(account, group), membership]
-    steps += [s for s in optional if s is not None]
-
+    access, membership = _access_steps(account, entry_id, person, role)
+    steps += access
     results = facts.run(account, steps)
-    if membership is not None and membership in steps:
-        _repair(account, results[steps.index(membership)], group, person)
+    if membership is not None:
+        _repair(account, results[steps.index(membership)], moderators_group(entry_id), person)
     return Prepared(
         entry=entry or found[0],
         cnc_token=known_token or tokens[0],
         person=person,
         role=role,
     )
+
+
+def ensure_moderator(account: Account, entry_id: str, person: Person) -> None:
+    """User, group and membership only (no CnC token, no entry): ONE request, or none."""
+    entry_id = entries.check_entry_id(entry_id)
+    steps, membership = _access_steps(account, entry_id, person, Role.MODERATOR)
+    results = facts.run(account, steps)
+    if membership is not None:
+        _repair(account, results[steps.index(membership)], moderators_group(entry_id), person)
+
+
+def _access_steps(
+    account: Account, entry_id: str, person: Person, role: Role
+) -> tuple[list[facts.Step], facts.Step | None]:
+    """The steps that are not cached yet, and the membership step among them (if any)."""
+    steps = [facts.user_step(account, person)]
+    membership = None
+    if role is Role.MODERATOR:
+        group = moderators_group(entry_id)
+        membership = facts.membership_step(account, group, person.user_id, tolerate=True)
+        steps += [facts.group_step(account, group), membership]
+    return [s for s in steps if s is not None], membership
 
 
 def _repair(account: Account, result: CallResult, group: str, person: Person) -> None:
