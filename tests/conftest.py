@@ -123,7 +123,7 @@ def set_faults(info: SandboxInfo, **faults: Any) -> None:
 
 @pytest.fixture
 def open_window(qtbot: Any) -> Iterator[Callable[[SandboxInfo], Any]]:
-    """``open_window(info)``: a shown MainWindow, connected to that sandbox, events loaded."""
+    """``open_window(info)``: a shown MainWindow on that sandbox, events and entries loaded."""
     from kproducer.activity import ActivityLog
     from kproducer.ui import session
     from kproducer.ui.main_window import MainWindow
@@ -136,7 +136,8 @@ def open_window(qtbot: Any) -> Iterator[Callable[[SandboxInfo], Any]]:
         qtbot.addWidget(window)
         window.show()
         windows.append(window)
-        with qtbot.waitSignal(window.events.eventsLoaded, timeout=20_000):
+        loaded = [window.events.eventsLoaded, window.entries.entriesLoaded]
+        with qtbot.waitSignals(loaded, timeout=20_000):
             window.connect_to(
                 "Sandbox", lambda activity: session.open_sandbox_account(activity, sandbox_info)
             )
@@ -149,5 +150,5 @@ def open_window(qtbot: Any) -> Iterator[Callable[[SandboxInfo], Any]]:
 
 @pytest.fixture
 def window(open_window: Callable[[SandboxInfo], Any], info: SandboxInfo) -> Any:
-    """A MainWindow connected to the shared sandbox, its events loaded."""
+    """A MainWindow connected to the shared sandbox, its events and entries loaded."""
     return open_window(info)

@@ -214,27 +214,8 @@ def test_bad_usage_exits_2(args: list[str]) -> None:
     assert_one_sentence(result.stderr)
 
 
-def test_gui_without_sandbox_is_not_yet_available() -> None:
-    for args in ([], ["gui"], ["gui", "--profile", "x"], ["gui", "--sandbox", "--smoke-test"]):
-        result = run(*args)
-        assert result.returncode == 2, args
-        assert_one_sentence(result.stderr)
-        assert "not yet available" in result.stderr
-
-
-@pytest.mark.parametrize("args", [["--sandbox"], ["gui", "--sandbox"]])
-def test_gui_sandbox_serves_the_demo_account(args: list[str], kproducer_home: Path) -> None:
-    with started(*args) as proc:
-        text = read_line(proc)
-        while "Ctrl+C" not in text:
-            text += read_line(proc, timeout=5)
-        assert "later release" in text
-        url = next(w for w in text.split() if w.startswith("http://127.0.0.1:"))
-        stats = requests.get(f"{url}/_sandbox/stats", timeout=5).json()
-        assert "api_calls" in stats
-        assert "Partner ID:" in text
-        assert stop(proc, signal.SIGINT) == (0, "")
-    assert (kproducer_home / "data" / "sandbox").is_dir()
+# The desktop window replaced the placeholder that only served the sandbox: its command
+# line (smoke test, screenshots, errors) is tested in tests/test_ui_smoke.py.
 
 
 def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:

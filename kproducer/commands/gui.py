@@ -1,19 +1,19 @@
 """``kproducer gui`` (and plain ``kproducer``): the desktop window.
 
-The window itself arrives in a later release; until then ``--sandbox`` runs the embedded
-sandbox so its demo account can be used from other tools.
+``--sandbox`` connects to the embedded sandbox (started in the background, so the window
+shows at once); ``--profile NAME`` to a saved profile; neither reopens the last account.
+``--smoke-test`` starts the window, connects, loads events and entries, prints ONE line of
+JSON timings and exits (0, or non-zero on any failure); ``--screenshot DIR`` also saves a
+PNG of each tab. Qt is imported only here, never by the rest of the command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
-from kproducer import paths
-from kproducer.sandbox import SandboxInfo
-
 from .base import Command, CommandError, runs
-from .serving import serve_until_stopped, start_sandbox
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--smoke-test",
         action="store_true",
-        help="start, connect, open a preview, print timings as JSON and exit",
+        help="start, connect, load events and entries, print timings as JSON and exit",
     )
     parser.add_argument(
         "--screenshot", metavar="DIR", type=Path, help="with --smoke-test, save a PNG per tab"
@@ -34,30 +34,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def gui_command(args: argparse.Namespace) -> int:
-    """Run the GUI; for now, the embedded sandbox only."""
-    if args.smoke_test or args.screenshot is not None:
-        raise CommandError("The GUI smoke test is not yet available in this release.")
-    if not args.sandbox:
-        raise CommandError(
-            "The desktop window is not yet available in this release; "
-            "'kproducer --sandbox' runs the demo sandbox."
-        )
-    sandbox = start_sandbox(paths.sandbox_dir(), "127.0.0.1", 0)
-    return serve_until_stopped(sandbox, announce)
+    """Open the window; with ``--smoke-test``, report and exit."""
+    if args.screenshot is not None and not args.smoke_test:
+        raise CommandError("--screenshot works together with --smoke-test.")
+    if args.sandbox and args.profile:
+        raise CommandError("Choose either --sandbox or --profile, not both.")
+    from kproducer import app
 
-
-def announce(info: SandboxInfo) -> None:
-    """Tell the person what is running and how to use it."""
-    print(
-        "The kproducer desktop window arrives in a later release; "
-        "the embedded sandbox is running meanwhile.\n"
-        f"  Service URL:   {info.service_url}\n"
-        f"  Partner ID:    {info.partner_id}\n"
-        f"  Admin user ID: {info.admin_user_id}\n"
-        "('kproducer sandbox serve' prints every detail of the demo account as JSON.)\n"
-        "Press Ctrl+C to stop.",
-        flush=True,
-    )
+    problem = app.display_problem()
+    if problem:
+        raise CommandError(problem, app.FAILED)
+    outcome = app.run(app.GuiOptions(
+        sandbox=bool(args.sandbox),
+        profile=args.profile,
+        smoke_test=bool(args.smoke_test),
+        screenshot=args.screenshot,
+    ))
+    if outcome.error:
+        raise CommandError(outcome.error, outcome.code or app.FAILED)
+    if outcome.report is not None:
+        print(json.dumps(outcome.report), flush=True)
+    return outcome.code
 
 
 COMMAND = Command("gui", "open the desktop window (plain 'kproducer' does the same)", configure)

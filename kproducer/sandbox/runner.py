@@ -8,7 +8,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from . import services  # noqa: F401 - registers the actions
+from . import (
+    services,  # noqa: F401 - registers the actions
+    standins,
+)
 from .seed import Account, seed
 from .server import SandboxServer
 from .store import Store, default_db_path
@@ -71,6 +74,7 @@ class Sandbox:
         self.db = Store(default_db_path(self.data_dir))
         account = seed(self.db)
         self._server = SandboxServer((self.host, self.port), self.db)
+        standins.register(self._server)
         host, port = str(self._server.server_address[0]), int(self._server.server_address[1])
         self._info = _info(account, f"http://{host}:{port}")
         self._thread = threading.Thread(

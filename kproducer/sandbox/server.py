@@ -114,6 +114,8 @@ class Handler(BaseHTTPRequestHandler):
 
     #: Whether this connection has carried an API request yet (it is then counted once).
     counted = False
+    #: The current request's body (extra routes that accept POST read it here).
+    body = b""
 
     def setup(self) -> None:
         """Track the connection so stopping can close it."""
@@ -203,6 +205,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body()
         if body is None:
             return
+        self.body = body
         path = url.path
         try:
             if path.startswith("/api_v3"):

@@ -1,0 +1,152 @@
+"""Importing moderators from a people CSV: read, check, import, report (no Qt).
+
+Glue between :mod:`.csv_input` and :func:`.moderators.import_people` that both the desktop
+window and scripts use: rows the file itself gets wrong (no ID, invalid ID, unknown role)
+are reported without a call, rows whose ``role`` is ``attendee`` are skipped, everyone else
+becomes a moderator. The report has one row per data line, in file order, and can be
+written as CSV (atomically) or re-run for the rows that failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import write_text
+from . import moderators
+from .account import Account
+from .csv_input import CsvError, read_rows
+from .facts import Person
+from .moderators import RowResult
+
+REPORT_COLUMNS = ("line", "user_id", "status", "error")
+SKIPPED = "skipped"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did.
+
+    Attributes:
+        entry_id: The entry whose moderators were imported.
+        source: The CSV file, or None for a retry.
+        results: One per data row, in line order (status added/already/failed/skipped).
+        people: The person of each line that was sent (for a retry of failed rows).
+        cancelled: The import was cancelled before every row was tried.
+    """
+
+    entry_id: str
+    source: Path | None
+    results: list[RowResult]
+    people: dict[int, Person] = field(default_factory=dict)
+    cancelled: bool = False
+
+    def count(self, status: str) -> int:
+        """Rows with this status."""
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def not_started(self) -> int:
+        """Rows that were never tried because the import was cancelled."""
+        return sum(1 for r in self.results if r.status == "failed" and r.error == CANCELLED)
+
+    def retryable(self) -> list[tuple[int, Person]]:
+        """Failed rows that were sent (or cancelled), for another try."""
+        return [(r.line, self.people[r.line]) for r in self.results
+                if r.status == "failed" and r.line in self.people]
+
+    def summary(self) -> str:
+        """One sentence: how many were added, already there, failed, skipped."""
+        parts = [f"{self.count('added')} added", f"{self.count('already')} already moderators"]
+        failed = self.count("failed") - self.not_started
+        if failed:
+            parts.append(f"{failed} failed")
+        if self.not_started:
+            parts.append(f"{self.not_started} not started (cancelled)")
+        if self.count(SKIPPED):
+            parts.append(f"{self.count(SKIPPED)} skipped (attendees)")
+        return ", ".join(parts) + "."
+
+
+def import_csv(
+    account: Account,
+    entry_id: str,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Make every person of a people CSV a moderator of the entry.
+
+    Raises:
+        CsvError: The file cannot be used at all (nothing was imported).
+        KalturaError: The entry does not exist or Kaltura cannot be reached at the start.
+    """
+    early: list[RowResult] = []
+    people: list[tuple[int, Person]] = []
+    for row in read_rows(path):
+        if row.problem:
+            early.append(RowResult(row.line, row.person.user_id, "failed", row.problem))
+        elif row.role == "attendee":
+            early.append(RowResult(row.line, row.person.user_id, SKIPPED, "role is attendee"))
+        else:
+            people.append((row.line, row.person))
+    if not people and not early:
+        raise CsvError(f"{path.name} has a header row but no people.")
+    return _run(account, entry_id, path, people, early, progress, cancel)
+
+
+def retry(
+    account: Account,
+    report: ImportReport,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Try the failed rows of ``report`` again; the other rows keep their outcome."""
+    again = report.retryable()
+    lines = {line for line, _ in again}
+    kept = [r for r in report.results if r.line not in lines]
+    return _run(account, report.entry_id, report.source, again, kept, progress, cancel,
+                report.people)
+
+
+def _run(
+    account: Account,
+    entry_id: str,
+    source: Path | None,
+    people: Sequence[tuple[int, Person]],
+    early: list[RowResult],
+    progress: Callable[[int, int], None] | None,
+    cancel: threading.Event | None,
+    known: dict[int, Person] | None = None,
+) -> ImportReport:
+    results = moderators.import_people(account, entry_id, people, progress=progress,
+                                       cancel=cancel) if people else []
+    merged = sorted([*early, *results], key=lambda r: r.line)
+    return ImportReport(
+        entry_id=entry_id,
+        source=source,
+        results=merged,
+        people={**(known or {}), **dict(people)},
+        cancelled=bool(cancel is not None and cancel.is_set()),
+    )
+
+
+def report_csv(results: Sequence[RowResult]) -> str:
+    """The results as CSV text: line, user_id, status, error."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    for r in results:
+        writer.writerow([r.line, r.user_id, r.status, r.error])
+    return out.getvalue()
+
+
+def save_report(results: Sequence[RowResult], path: Path) -> Path:
+    """Write the results as CSV, atomically and owner-only."""
+    write_text(path, report_csv(results))
+    return path

@@ -1,0 +1,265 @@
+"""The tabs' dialogs: an event, a new session, attaching an entry, a moderator.
+
+Imported only when a dialog opens (they are not needed to show the window).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDateTime, QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..services.models import Entry, EntryKind, Event
+from .common import hint
+
+if TYPE_CHECKING:
+    from ..services.facts import Person
+
+
+def event_combo(events: Sequence[Event], chosen: int | None, none_label: str | None) -> QComboBox:
+    """A combo of events (with a "no event" first item when ``none_label`` is given)."""
+    combo = QComboBox()
+    if none_label is not None:
+        combo.addItem(none_label, None)
+    for event in events:
+        combo.addItem(f"{event.name}  (ID {event.id})", event.id)
+    index = combo.findData(chosen)
+    combo.setCurrentIndex(max(0, index))
+    return combo
+
+
+class EntryDialog(QDialog):
+    """A new live stream or meeting room: type, name, event and (for live) schedule."""
+
+    def __init__(self, parent: QWidget, events: Sequence[Event], event_id: int | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New session")
+        self.live = QRadioButton("&Live stream — a broadcast attendees watch")
+        self.room = QRadioButton("Meeting &room — an interactive Kaltura Meeting room")
+        self.live.setChecked(True)
+        kinds = QButtonGroup(self)
+        kinds.addButton(self.live)
+        kinds.addButton(self.room)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Opening keynote")
+        self.event_picker = event_combo(events, event_id, "No event (not listed under any event)")
+
+        self.schedule = QGroupBox("&Scheduled")
+        self.schedule.setCheckable(True)
+        self.schedule.setChecked(True)
+        start = QDateTime.currentDateTime().addSecs(3600)
+        start = start.addSecs(-(start.time().minute() * 60 + start.time().second()))
+        self.start = QDateTimeEdit(start)
+        self.end = QDateTimeEdit(start.addSecs(3600))
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        times = QFormLayout(self.schedule)
+        times.addRow("Starts:", self.start)
+        times.addRow("Ends:", self.end)
+
+        form = QFormLayout()
+        form.addRow("&Name:", self.name)
+        form.addRow("&Event:", self.event_picker)
+        kind_box = QVBoxLayout()
+        kind_box.addWidget(self.live)
+        kind_box.addWidget(self.room)
+        form.addRow("Type:", kind_box)
+
+        self.problem = hint("")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Create")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.schedule)
+        layout.addWidget(hint(
+            "Its moderators group (“<entry ID>_moderators”) is created in the same request, "
+            "so you can assign moderators right away."
+        ))
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+        for signal in (self.name.textChanged, self.start.dateTimeChanged,
+                       self.end.dateTimeChanged, self.schedule.toggled, self.live.toggled):
+            signal.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        self.schedule.setEnabled(self.live.isChecked())
+        problem = ""
+        if not self.name.text().strip():
+            problem = "A session needs a name."
+        elif self._scheduled() and self.end.dateTime() <= self.start.dateTime():
+            problem = "The session must end after it starts."
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok.setEnabled(not problem)
+
+    def _scheduled(self) -> bool:
+        return self.live.isChecked() and self.schedule.isChecked()
+
+    def values(self) -> tuple[EntryKind, str, int | None, int | None, int | None]:
+        """Kind, name, event ID, start and end (unix seconds, or None)."""
+        kind = EntryKind.LIVE if self.live.isChecked() else EntryKind.ROOM
+        start = self.start.dateTime().toSecsSinceEpoch() if self._scheduled() else None
+        end = self.end.dateTime().toSecsSinceEpoch() if self._scheduled() else None
+        return kind, self.name.text().strip(), self.event_picker.currentData(), start, end
+
+
+class AttachDialog(QDialog):
+    """Tie an existing entry (by ID) to an event."""
+
+    def __init__(self, parent: QWidget, events: Sequence[Event], event_id: int | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Attach an existing entry")
+        self.entry_id = QLineEdit()
+        self.entry_id.setPlaceholderText("e.g. 1_abcd2345")
+        self.entry_id.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"\s*[0-9a-z_]*\s*"), self)
+        )
+        self.event_picker = event_combo(events, event_id, None)
+        form = QFormLayout()
+        form.addRow("&Entry ID:", self.entry_id)
+        form.addRow("&Event:", self.event_picker)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Attach")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint(
+            "Use this for a video, live stream or room made elsewhere (KMC, KMS). It will be "
+            "listed under the event, and its moderators group is created if it is missing."
+        ))
+        layout.addWidget(buttons)
+        self.entry_id.textChanged.connect(self._check)
+        self.ok.setEnabled(False)
+        if not events:
+            self.event_picker.setEnabled(False)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 36))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def _check(self) -> None:
+        from ..services.entries import ENTRY_ID  # loaded by now (see kproducer.ui)
+
+        ok = bool(ENTRY_ID.match(self.entry_id.text().strip())) and self.event_picker.count() > 0
+        self.ok.setEnabled(ok)
+
+    def values(self) -> tuple[str, int]:
+        """The entry ID and the event ID."""
+        return self.entry_id.text().strip(), int(self.event_picker.currentData())
+
+
+class EventDialog(QDialog):
+    """Name and description of a new or existing event."""
+
+    def __init__(self, parent: QWidget, event: Event | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit event" if event else "New event")
+        self.name = QLineEdit(event.name if event else "")
+        self.name.setPlaceholderText("e.g. Product launch 2026")
+        self.description = QPlainTextEdit(event.description if event else "")
+        self.description.setPlaceholderText("Optional: what attendees will see about the event")
+        self.description.setTabChangesFocus(True)
+        self.problem = hint("An event name needs 3 to 256 characters.")
+        form = QFormLayout()
+        form.addRow("&Name:", self.name)
+        form.addRow("&Description:", self.description)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Save" if event else "Create")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.name.textChanged.connect(self._check)
+        self._check()
+        self.resize(self.sizeHint().expandedTo(self.fontMetrics().size(0, "M" * 40)))
+
+    def _check(self) -> None:
+        size = len(self.name.text().strip().encode())
+        self.ok.setEnabled(3 <= size <= 256)
+        self.problem.setVisible(not self.ok.isEnabled())
+
+    def values(self) -> tuple[str, str]:
+        """The name and description entered."""
+        return self.name.text().strip(), self.description.toPlainText().strip()
+
+
+class ModeratorDialog(QDialog):
+    """A person to make a moderator: user ID (or email) and names."""
+
+    def __init__(self, parent: QWidget, entry: Entry) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add moderator")
+        self.user_id = QLineEdit()
+        self.user_id.setPlaceholderText("Kaltura user ID — leave empty to use the email")
+        self.user_id.setValidator(QRegularExpressionValidator(
+            QRegularExpression(r"[A-Za-z0-9,!#$%&'*+?^_`{|}~.@-]{0,320}"), self))
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("name@example.com")
+        self.first_name, self.last_name = QLineEdit(), QLineEdit()
+        form = QFormLayout()
+        form.addRow("&User ID:", self.user_id)
+        form.addRow("E&mail:", self.email)
+        form.addRow("&First name:", self.first_name)
+        form.addRow("&Last name:", self.last_name)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Add")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Moderator of “{entry.name}” ({entry.id})"))
+        layout.addLayout(form)
+        layout.addWidget(hint("If the user does not exist on the account yet, it is created "
+                              "with these names."))
+        layout.addWidget(buttons)
+        self.user_id.textChanged.connect(self._check)
+        self.email.textChanged.connect(self._check)
+        self._check()
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+
+    def _check(self) -> None:
+        from ..services.csv_input import USER_ID  # loaded by now (see kproducer.ui)
+
+        self.ok.setEnabled(bool(USER_ID.match(self.person().user_id)))
+
+    def person(self) -> Person:
+        """The person entered (the email is the ID when no ID was given)."""
+        from ..services.facts import Person
+
+        email = self.email.text().strip()
+        return Person(self.user_id.text().strip() or email, self.first_name.text().strip(),
+                      self.last_name.text().strip(), email)

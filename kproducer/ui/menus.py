@@ -1,0 +1,206 @@
+"""The menu bar (File, Edit, View, Help) with the platform's standard shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import qVersion
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__, paths
+from . import SANDBOX_PROFILE
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+Key = QKeySequence.StandardKey
+
+HELP_TEXT = (
+    "<p><b>Getting started</b></p>"
+    "<ol>"
+    "<li><b>Connect</b> — File › Accounts… to add your Kaltura account (partner ID, admin "
+    "user and secret), or open the Sandbox demo.</li>"
+    "<li><b>Events</b> — create or pick the virtual event.</li>"
+    "<li><b>Entries</b> — the event's sessions: create a live stream or a meeting room, or "
+    "attach an existing entry by ID. Each session gets its moderators group.</li>"
+    "<li><b>Moderators</b> — pick a session, add people one by one or import a CSV "
+    "(user_id or email, first_name, last_name). Drop a CSV file on the tab to import it.</li>"
+    "<li><b>Activity</b> (View › Activity) — every call kproducer makes to Kaltura, and how "
+    "often the local cache answered instead.</li>"
+    "</ol>"
+)
+
+
+@dataclass
+class Actions:
+    """The window's actions (the Edit ones act on the tab in front)."""
+
+    accounts: QAction
+    sandbox: QAction
+    import_csv: QAction
+    quit: QAction
+    new: QAction
+    edit: QAction
+    delete: QAction
+    copy: QAction
+    find: QAction
+    refresh: QAction
+    tabs: list[QAction]
+    activity: QAction
+    full_screen: QAction
+    help: QAction
+    about: QAction
+
+
+def _action(window: MainWindow, text: str, slot: Callable[[], object],
+            *keys: QKeySequence | Key | str, tip: str = "") -> QAction:
+    action = QAction(text, window)
+    shortcuts: list[QKeySequence] = []
+    for key in keys:
+        sequence = key if isinstance(key, QKeySequence) else QKeySequence(key)
+        if not sequence.isEmpty() and sequence not in shortcuts:
+            shortcuts.append(sequence)
+    if shortcuts:
+        action.setShortcuts(shortcuts)
+    if tip:
+        action.setStatusTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def build(window: MainWindow) -> Actions:
+    """Create the menus of ``window`` and return their actions."""
+    bar = window.menuBar()
+    page = window.current_page
+
+    def on_page(capability: str, method: str) -> Callable[[], object]:
+        def run() -> None:
+            target = page()
+            if target.can(capability) and hasattr(target, method):
+                getattr(target, method)()
+        return run
+
+    acts = Actions(
+        accounts=_action(window, "&Accounts…", window.show_accounts, "Ctrl+Shift+A",
+                         tip="Add, edit, test and connect Kaltura accounts"),
+        sandbox=_action(window, "Open the &Sandbox demo",
+                        lambda: window.connect_to(SANDBOX_PROFILE),
+                        tip="A demo Kaltura account that runs on this computer"),
+        import_csv=_action(window, "&Import moderators from CSV…", lambda: _import(window),
+                           "Ctrl+I"),
+        quit=_action(window, "&Quit", window.close, Key.Quit, "Ctrl+Q"),
+        new=_action(window, "&New…", on_page("new", "new_item"), Key.New),
+        edit=_action(window, "&Edit…", on_page("edit", "edit_item"), "F2"),
+        delete=_action(window, "&Delete…", on_page("delete", "delete_item"), Key.Delete),
+        copy=_action(window, "&Copy ID", lambda: _copy_id(window), Key.Copy),
+        find=_action(window, "&Find", on_page("find", "focus_search"), Key.Find),
+        refresh=_action(window, "&Refresh", on_page("refresh", "refresh"), Key.Refresh, "Ctrl+R"),
+        tabs=[],
+        activity=window.dock.toggleViewAction(),
+        full_screen=_action(window, "&Full Screen", lambda: _full_screen(window),
+                            Key.FullScreen),
+        help=_action(window, "kproducer &Help", lambda: _help(window), Key.HelpContents),
+        about=_action(window, "&About kproducer", lambda: _about(window)),
+    )
+    acts.activity.setText("&Activity")
+    acts.activity.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+    acts.quit.setMenuRole(QAction.MenuRole.QuitRole)
+    acts.about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([acts.accounts, acts.sandbox])
+    file_menu.addSeparator()
+    file_menu.addAction(acts.import_csv)
+    file_menu.addSeparator()
+    file_menu.addAction(acts.quit)
+
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addActions([acts.new, acts.edit, acts.delete])
+    edit_menu.addSeparator()
+    edit_menu.addActions([acts.copy, acts.find, acts.refresh])
+    edit_menu.aboutToShow.connect(lambda: update(window))
+
+    view_menu = bar.addMenu("&View")
+    for number, name in enumerate(("Events", "Entries", "Moderators", "Preview")):
+        tab = _action(window, name, partial(window.tabs.setCurrentIndex, number),
+                      f"Ctrl+{number + 1}")
+        acts.tabs.append(tab)
+        view_menu.addAction(tab)
+    view_menu.addSeparator()
+    view_menu.addActions([acts.activity, acts.full_screen])
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(acts.help)
+    help_menu.addSeparator()
+    help_menu.addAction(acts.about)
+    about_qt = _action(window, "About &Qt", QApplication.aboutQt)
+    about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
+    help_menu.addAction(about_qt)
+    return acts
+
+
+def update(window: MainWindow) -> None:
+    """Enable the Edit actions the tab in front supports right now."""
+    acts: Actions | None = getattr(window, "menu_actions", None)
+    if not isinstance(acts, Actions):
+        return
+    page = window.current_page()
+    acts.new.setEnabled(page.can("new"))
+    acts.edit.setEnabled(page.can("edit"))
+    acts.delete.setEnabled(page.can("delete"))
+    acts.refresh.setEnabled(page.can("refresh"))
+    acts.find.setEnabled(page.can("find"))
+    acts.copy.setEnabled(_selected_id(window) is not None)
+    acts.import_csv.setEnabled(window.moderators.import_button.isEnabled())
+
+
+def _selected_id(window: MainWindow) -> str | None:
+    page = window.current_page()
+    selected = getattr(page, "selected", None)
+    row = selected() if callable(selected) else None
+    value = getattr(row, "id", None) or getattr(row, "user_id", None)
+    return None if value is None else str(value)
+
+
+def _copy_id(window: MainWindow) -> None:
+    value = _selected_id(window)
+    if value is not None:
+        QGuiApplication.clipboard().setText(value)
+        window.status.say(f"Copied {value}.")
+
+
+def _import(window: MainWindow) -> None:
+    window.tabs.setCurrentWidget(window.moderators)
+    window.moderators.choose_csv()
+
+
+def _full_screen(window: MainWindow) -> None:
+    window.showNormal() if window.isFullScreen() else window.showFullScreen()
+
+
+def _help(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.information(window, "kproducer Help", HELP_TEXT)
+
+
+def _about(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.about(
+        window,
+        "About kproducer",
+        f"<h3>kproducer {__version__}</h3>"
+        "<p>A desktop tool for producers of Kaltura virtual events: events, sessions, "
+        "moderators, previews and signed links.</p>"
+        "<p>Secrets stay in the system keyring; admin sessions are generated on this "
+        "computer and never leave it.</p>"
+        f"<p>Settings: {paths.config_dir()}<br>Cache: {paths.cache_dir()}</p>"
+        f"<p>Qt {qVersion()} · PySide6 {pyside_version}<br>"
+        "License: GNU AGPL 3.0 or later.</p>",
+    )

@@ -1,0 +1,266 @@
+"""The Preview tab's chooser: event, session, role and person.
+
+Sessions are listed per event (once per event and connection); the session's moderators
+are listed only when the person list is opened, so choosing a cached session and a role
+makes no request at all. The person is the preview user kproducer creates once on the
+account, or one of the session's moderators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QRadioButton, QWidget
+
+from ..services.models import Entry, Event, Moderator, Role
+from .common import Deps
+from .worker import JobContext
+
+if TYPE_CHECKING:
+    from ..services.facts import Person
+
+PREVIEW_USER_LABEL = "Preview user (created once on the account)"
+ALL_SESSIONS = "All sessions"
+
+
+class UserCombo(QComboBox):
+    """The person chooser; announces when its list is about to open (moderators load lazily)."""
+
+    popupRequested = Signal()
+
+    def showPopup(self) -> None:
+        """Ask for the moderators before the list opens."""
+        self.popupRequested.emit()
+        super().showPopup()
+
+
+class PreviewChooser(QWidget):
+    """Event, session, role and person, with the lists they need loaded on the worker.
+
+    Signals:
+        selectionChanged(): the session, role or person changed (not while lists refill).
+        failed(object): loading a list failed (a :class:`~.worker.Failure`).
+        loading(str): a sentence while a list loads ("" when done).
+    """
+
+    selectionChanged = Signal()
+    failed = Signal(object)
+    loading = Signal(str)
+
+    def __init__(self, deps: Deps, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.deps = deps
+        self.events: list[Event] = []
+        self.entries: dict[int | None, list[Entry]] = {}
+        self.moderators: dict[str, list[Moderator]] = {}
+        self._target: str | None = None
+        self._users_for: str | None = None
+        self._filling = False
+        self.event_combo = QComboBox(self)
+        self.event_combo.setObjectName("preview.event")
+        self.entry_combo = QComboBox(self)
+        self.entry_combo.setObjectName("preview.entry")
+        self.entry_combo.setMinimumContentsLength(24)
+        self.attendee = QRadioButton("&Attendee", self)
+        self.attendee.setObjectName("preview.attendee")
+        self.moderator = QRadioButton("M&oderator", self)
+        self.moderator.setObjectName("preview.moderator")
+        self.attendee.setChecked(True)
+        self.roles = QButtonGroup(self)
+        self.roles.addButton(self.attendee)
+        self.roles.addButton(self.moderator)
+        self.user_combo = UserCombo(self)
+        self.user_combo.setObjectName("preview.user")
+        self.user_combo.setMinimumContentsLength(22)
+        self.user_combo.addItem(PREVIEW_USER_LABEL, None)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (("&Event:", self.event_combo), ("&Session:", self.entry_combo)):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget, 1)
+        row.addWidget(QLabel("View as:", self))
+        row.addWidget(self.attendee)
+        row.addWidget(self.moderator)
+        caption = QLabel("&Person:", self)
+        caption.setBuddy(self.user_combo)
+        row.addWidget(caption)
+        row.addWidget(self.user_combo, 1)
+        self.event_combo.currentIndexChanged.connect(lambda _: self.event_changed())
+        self.entry_combo.currentIndexChanged.connect(lambda _: self._changed())
+        self.user_combo.currentIndexChanged.connect(lambda _: self._changed())
+        self.user_combo.popupRequested.connect(self.load_moderators)
+        self.roles.buttonToggled.connect(self._role_toggled)
+        self.fill_events()
+
+    # --- what is chosen ---
+
+    def role(self) -> Role:
+        """The role to preview as."""
+        return Role.MODERATOR if self.moderator.isChecked() else Role.ATTENDEE
+
+    def event_id(self) -> int | None:
+        """The chosen event (None for "All sessions")."""
+        value = self.event_combo.currentData()
+        return int(value) if value is not None else None
+
+    def current_entry(self) -> Entry | None:
+        """The chosen session."""
+        entry_id = self.entry_combo.currentData()
+        return next((e for e in self.entries.get(self.event_id(), []) if e.id == entry_id), None)
+
+    def person(self, entry_id: str) -> Person:
+        """The chosen person: a moderator of the session, or the preview user."""
+        from ..services.facts import Person
+        from ..services.preview import PREVIEW_USER
+
+        user_id = self.user_combo.currentData()
+        found = next((m for m in self.moderators.get(entry_id, []) if m.user_id == user_id),
+                     None)
+        if found is None:
+            return PREVIEW_USER
+        return Person(found.user_id, found.first_name, found.last_name, found.email)
+
+    # --- filling ---
+
+    def clear(self) -> None:
+        """Forget every list (another account)."""
+        self.events, self.entries, self.moderators = [], {}, {}
+        self._target = self._users_for = None
+        self.fill_events()
+
+    def set_events(self, events: Sequence[Event]) -> None:
+        """Offer these events."""
+        self.events = list(events)
+        self.fill_events()
+
+    def select_entry(self, entry: Entry, role: Role | None = None) -> None:
+        """Choose a session (and a role); loads its event's sessions if needed."""
+        if role is not None:
+            self._filling = True
+            (self.moderator if role is Role.MODERATOR else self.attendee).setChecked(True)
+            self._filling = False
+        self._target = entry.id
+        index = self.event_combo.findData(entry.event_id) if entry.event_id is not None else -1
+        index = max(index, 0)
+        known = self.entries.get(self.event_combo.itemData(index))
+        if known is not None and all(e.id != entry.id for e in known):
+            known.insert(0, entry)
+        if self.event_combo.currentIndex() == index:
+            self.event_changed()
+        else:
+            self.event_combo.setCurrentIndex(index)
+
+    def fill_events(self) -> None:
+        """Refill the event list, keeping the chosen event."""
+        current = self.event_combo.currentData()
+        self._filling = True
+        self.event_combo.clear()
+        self.event_combo.addItem(ALL_SESSIONS, None)
+        for event in self.events:
+            self.event_combo.addItem(f"{event.name} ({event.id})", event.id)
+        self.event_combo.setCurrentIndex(max(self.event_combo.findData(current), 0))
+        self._filling = False
+        if self.isVisible():
+            self.event_changed()
+
+    def event_changed(self) -> None:
+        """Show the chosen event's sessions (listing them once)."""
+        account = self.deps.account()
+        if self._filling or account is None:
+            return
+        key = self.event_id()
+        if key in self.entries:
+            self._fill_entries(key)
+            return
+
+        def load(ctx: JobContext) -> list[Entry]:
+            from ..services import entries
+
+            return entries.list_entries(account, key)
+
+        self.loading.emit("Loading sessions…")
+        self.deps.worker.run("Loading sessions for the preview", load,
+                             on_done=lambda found: self._entries_loaded(key, found),
+                             on_error=self.failed.emit, key="preview-entries")
+
+    def load_events(self) -> None:
+        """List the events (when the Events tab has not handed them over)."""
+        account = self.deps.account()
+        if account is None:
+            return
+
+        def load(ctx: JobContext) -> list[Event]:
+            from ..services import events
+
+            return events.list_events(account)
+
+        self.deps.worker.run("Loading events for the preview", load,
+                             on_done=self.set_events, on_error=self.failed.emit,
+                             key="preview-events")
+
+    def load_moderators(self) -> None:
+        """List the chosen session's moderators (once), for the person list."""
+        entry, account = self.current_entry(), self.deps.account()
+        if entry is None or account is None or entry.id in self.moderators:
+            return
+
+        def load(ctx: JobContext) -> list[Moderator]:
+            from ..services import moderators
+
+            return moderators.list_moderators(account, entry.id)
+
+        self.deps.worker.run("Loading moderators for the preview", load,
+                             on_done=lambda found: self._moderators_loaded(entry.id, found),
+                             on_error=self.failed.emit, key="preview-moderators")
+
+    def _entries_loaded(self, key: int | None, found: list[Entry]) -> None:
+        self.entries[key] = found
+        self.loading.emit("")
+        if self.event_id() == key:
+            self._fill_entries(key)
+
+    def _fill_entries(self, key: int | None) -> None:
+        wanted = self._target or self.entry_combo.currentData()
+        self._filling = True
+        self.entry_combo.clear()
+        for entry in self.entries.get(key, []):
+            self.entry_combo.addItem(f"{entry.name} · {entry.kind.value} ({entry.id})", entry.id)
+        self.entry_combo.setCurrentIndex(max(self.entry_combo.findData(wanted), 0))
+        self._filling = False
+        self._target = None
+        self._changed()
+
+    def _moderators_loaded(self, entry_id: str, found: list[Moderator]) -> None:
+        self.moderators[entry_id] = found
+        entry = self.current_entry()
+        if entry is not None and entry.id == entry_id:
+            self._fill_users(entry_id)
+
+    def _fill_users(self, entry_id: str) -> None:
+        current = self.user_combo.currentData()
+        self._users_for = entry_id
+        self._filling = True
+        self.user_combo.clear()
+        self.user_combo.addItem(PREVIEW_USER_LABEL, None)
+        for moderator in self.moderators.get(entry_id, []):
+            self.user_combo.addItem(
+                f"{moderator.display_name} ({moderator.user_id}) · moderator",
+                moderator.user_id)
+        self.user_combo.setCurrentIndex(max(self.user_combo.findData(current), 0))
+        self._filling = False
+
+    def _role_toggled(self, button: object, on: bool) -> None:
+        if on:
+            self._changed()
+
+    def _changed(self) -> None:
+        if self._filling:
+            return
+        entry = self.current_entry()
+        if entry is not None and entry.id != self._users_for:
+            self._fill_users(entry.id)  # another session: offer its own moderators
+        self.selectionChanged.emit()

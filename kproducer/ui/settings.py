@@ -1,0 +1,53 @@
+"""Window state that survives restarts (QSettings in kproducer's own config folder).
+
+The settings file lives in :func:`kproducer.paths.config_dir` (``gui.ini``), so a test or a
+portable install with ``KPRODUCER_HOME`` never touches the user's real settings. It holds only
+layout and the last-used profile name: never a secret.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QSplitter, QTableView
+
+from .. import paths
+
+FILE_NAME = "gui.ini"
+
+
+def gui_settings() -> QSettings:
+    """The GUI's settings file (INI format, under the config folder)."""
+    return QSettings(str(paths.config_dir() / FILE_NAME), QSettings.Format.IniFormat)
+
+
+def _bytes(settings: QSettings, key: str) -> QByteArray | None:
+    value = settings.value(key)
+    if isinstance(value, QByteArray) and not value.isEmpty():
+        return value
+    if isinstance(value, bytes | bytearray) and value:
+        return QByteArray(bytes(value))
+    return None
+
+
+def save_splitter(settings: QSettings, splitter: QSplitter) -> None:
+    """Remember a splitter's sizes under its object name."""
+    settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+
+
+def restore_splitter(settings: QSettings, splitter: QSplitter) -> None:
+    """Restore a splitter's sizes, if saved."""
+    state = _bytes(settings, f"splitters/{splitter.objectName()}")
+    if state is not None:
+        splitter.restoreState(state)
+
+
+def save_columns(settings: QSettings, view: QTableView) -> None:
+    """Remember a table's column widths, order and sort under its object name."""
+    settings.setValue(f"columns/{view.objectName()}", view.horizontalHeader().saveState())
+
+
+def restore_columns(settings: QSettings, view: QTableView) -> None:
+    """Restore a table's column widths, order and sort, if saved."""
+    state = _bytes(settings, f"columns/{view.objectName()}")
+    if state is not None:
+        view.horizontalHeader().restoreState(state)

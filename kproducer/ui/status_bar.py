@@ -1,0 +1,135 @@
+"""The status bar: messages, failures with details on demand, job progress, connection state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStatusBar,
+    QToolButton,
+    QWidget,
+)
+
+from .common import failure_box
+from .worker import Failure, Job, Worker
+
+MESSAGE_MS = 8000
+
+
+class JobProgress(QWidget):
+    """What runs in the background: the newest job's title, its progress, and Cancel."""
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.label = QLabel(self)
+        self.bar = QProgressBar(self)
+        self.bar.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 12)
+        self.bar.setTextVisible(False)
+        self.cancel = QToolButton(self)
+        self.cancel.setText("Cancel")
+        self.cancel.setToolTip("Cancel the newest background job")
+        self.cancel.clicked.connect(self._cancel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel)
+        worker.busyChanged.connect(lambda _: self.update_view())
+        worker.jobStarted.connect(self._watch)
+        self.update_view()
+
+    def _watch(self, job: Job[Any]) -> None:
+        job.progressed.connect(lambda *_: self.update_view())
+
+    def _cancel(self) -> None:
+        jobs = self.worker.jobs
+        if jobs:
+            jobs[-1].cancel()
+            self.label.setText(f"Cancelling: {jobs[-1].title.lower()}…")
+
+    def update_view(self) -> None:
+        """Show the newest running job, or hide."""
+        jobs = [j for j in self.worker.jobs if not j.superseded]
+        self.setVisible(bool(jobs))
+        if not jobs:
+            return
+        job = jobs[-1]
+        more = f" (+{len(jobs) - 1} more)" if len(jobs) > 1 else ""
+        done, total, _ = job.last_progress
+        if total:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+            text = f"{job.title}… {done} of {total}{more}"
+        else:
+            self.bar.setRange(0, 0)
+            text = f"{job.title}…{more}"
+        metrics = self.label.fontMetrics()
+        self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle,
+                                              metrics.averageCharWidth() * 48))
+        self.label.setToolTip(text)
+        self.cancel.setEnabled(not job.is_cancelled)
+
+
+class StatusBar(QStatusBar):
+    """Messages on the left; job progress and the connection state on the right.
+
+    Messages are a label of our own (not ``showMessage``, which would hide "Details…").
+    """
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.failure: Failure | None = None
+        self.message = QLabel(self)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QPushButton("Details…", self)
+        self.details.setFlat(True)
+        self.details.setToolTip("What went wrong, in technical terms")
+        self.details.clicked.connect(self._show_details)
+        self.details.hide()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._expire)
+        self.jobs = JobProgress(worker, self)
+        self.connection = QLabel("Not connected", self)
+        self.addWidget(self.message, 1)
+        self.addWidget(self.details)
+        self.addPermanentWidget(self.jobs)
+        self.addPermanentWidget(self.connection)
+        worker.jobFailed.connect(lambda job, failure: self.show_failure(failure))
+
+    def text(self) -> str:
+        """The sentence shown now."""
+        return self.message.text()
+
+    def say(self, text: str) -> None:
+        """Show an informational sentence for a while."""
+        self.failure = None
+        self.details.hide()
+        self.message.setText(text)
+        self._timer.start(MESSAGE_MS)
+
+    def show_failure(self, failure: Failure) -> None:
+        """Show a failure's sentence until the next message, with "Details…"."""
+        self._timer.stop()
+        self.failure = failure
+        self.message.setText(f"⚠ {failure.title} failed: {failure.message}")
+        self.details.show()
+
+    def _expire(self) -> None:
+        if self.failure is None:
+            self.message.clear()
+
+    def _show_details(self) -> None:
+        if self.failure is not None:
+            failure_box(self.window(), self.failure)
+
+    def set_connection(self, text: str, tooltip: str = "") -> None:
+        """Show the connection state (always visible)."""
+        self.connection.setText(text)
+        self.connection.setToolTip(tooltip)

@@ -1,0 +1,366 @@
+"""The one way the UI runs service calls: jobs on a QThreadPool, results back on the GUI thread.
+
+A job is a plain function of a :class:`JobContext` run on a pool thread::
+
+    job = worker.run(
+        "Loading events",
+        lambda ctx: events.list_events(account),
+        on_done=self._show_events,
+        controls=[self.refresh_button],
+    )
+
+Every job ends in exactly one of ``finished(result)``, ``failed(Failure)`` or ``cancelled()``,
+then ``settled()``; all four are emitted on the GUI thread. The controls named when the job
+started are disabled while it runs and always enabled again when it settles (a control shared
+by several jobs stays disabled until the last one settles). A failure is one readable sentence
+(:attr:`Failure.message`) plus technical details for a "Details" button; it is also logged and
+announced through :attr:`Worker.jobFailed`, so an exception can never vanish.
+
+Cancelling sets :attr:`JobContext.cancel_event`; a job that notices returns early (its partial
+result is still delivered through ``finished``) or raises :class:`Cancelled`. A job started
+with a ``key`` supersedes the running job with the same key: the old one is cancelled and its
+outcome is dropped (only the newest list of entries ever reaches the table).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Control = QWidget | QAction
+#: Progress signals from a job are coalesced to at most one per this many seconds.
+PROGRESS_INTERVAL = 0.05
+#: Exceptions whose text is already a sentence written for the user (with KalturaError).
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, LookupError, OSError)
+
+
+class Cancelled(Exception):
+    """Raised inside a job to stop it because it was cancelled."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a job failed, for people and for developers.
+
+    Attributes:
+        title: What the job was doing ("Loading events").
+        message: One sentence for the status bar or a dialog.
+        details: Error type, Kaltura code and traceback, shown only on demand.
+        error: The exception itself.
+    """
+
+    title: str
+    message: str
+    details: str
+    error: BaseException
+
+
+def describe(title: str, error: BaseException) -> Failure:
+    """Turn an exception into a :class:`Failure` (never a traceback in the message)."""
+    from ..kaltura.errors import KalturaError  # imported here: it loads the Kaltura client
+
+    if isinstance(error, OSError) and not isinstance(error, KalturaError):
+        where = f" ({error.filename})" if error.filename else ""
+        message = f"{title} failed: {error.strerror or error}{where}."
+    elif isinstance(error, (KalturaError, *USER_ERRORS)) or _is_sentence_error(error):
+        message = " ".join(str(error).split()) or f"{title} failed."
+        if isinstance(error, LookupError) and message.startswith(("'", '"')):
+            message = f"{title} failed: {message} was not found."
+    else:
+        message = (
+            f"{title} failed because of an unexpected error ({type(error).__name__}); "
+            "the details show where."
+        )
+    if message and message[-1] not in ".!?":
+        message += "."
+    lines = [f"{title}: {type(error).__name__}"]
+    if isinstance(error, KalturaError):
+        lines += [
+            f"Kaltura code: {error.code or '-'}",
+            f"Action: {error.action or '-'}",
+            f"Server message: {error.server_message or '-'}",
+        ]
+    lines += ["", *traceback.format_exception(error)]
+    return Failure(title, message, "\n".join(line.rstrip("\n") for line in lines), error)
+
+
+def _is_sentence_error(error: BaseException) -> bool:
+    """Errors of kproducer's own modules carry a sentence for the user (NoAccount, CsvError…)."""
+    return type(error).__module__.startswith("kproducer.") and bool(str(error).strip())
+
+
+class JobContext:
+    """What a running job may use: progress reports and the cancel flag.
+
+    Attributes:
+        cancel_event: Set when the job is cancelled; pass it to services that take one.
+    """
+
+    def __init__(self, emit_progress: Callable[[int, int, str], None]) -> None:
+        self.cancel_event = threading.Event()
+        self._emit = emit_progress
+        self._last = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        """The job was cancelled."""
+        return self.cancel_event.is_set()
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`Cancelled` if the job was cancelled."""
+        if self.cancel_event.is_set():
+            raise Cancelled()
+
+    def progress(self, done: int, total: int, text: str = "") -> None:
+        """Report progress (thread-safe; coalesced so the GUI is never flooded)."""
+        now = time.monotonic()
+        if done < total and now - self._last < PROGRESS_INTERVAL:
+            return
+        self._last = now
+        self._emit(done, total, text)
+
+
+class _Runnable(QRunnable):
+    """Runs the job's function on a pool thread and hands the outcome to the job."""
+
+    def __init__(self, job: Job[Any]) -> None:
+        super().__init__()
+        self._job = job
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        job = self._job
+        if job.context.cancelled:
+            job._outcome.emit("cancelled", None)
+            return
+        try:
+            result = job.function(job.context)
+        except Cancelled:
+            job._outcome.emit("cancelled", None)
+        except BaseException as exc:  # every failure must reach the GUI thread
+            job._outcome.emit("failed", exc)
+        else:
+            job._outcome.emit("finished", result)
+
+
+class Job(QObject, Generic[T]):
+    """One background job; lives on the GUI thread, its function runs on a pool thread.
+
+    Signals:
+        progressed(int, int, str): rows done, rows total, a short note.
+        finished(object): the function's result.
+        failed(Failure): why it failed.
+        cancelled(): it was cancelled (or superseded) before it delivered a result.
+        settled(): always last, whatever happened.
+    """
+
+    progressed = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    settled = Signal()
+    _outcome = Signal(str, object)
+    _progress = Signal(int, int, str)
+
+    def __init__(self, title: str, function: Callable[[JobContext], T], key: str | None) -> None:
+        super().__init__()
+        self.title = title
+        self.function = function
+        self.key = key
+        self.context = JobContext(self._progress.emit)
+        self.superseded = False
+        self.running = True
+        self.last_progress: tuple[int, int, str] = (0, 0, "")
+        self._outcome.connect(self._deliver)
+        self._progress.connect(self._relay_progress)
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Cancel was requested."""
+        return self.context.cancelled
+
+    def cancel(self) -> None:
+        """Ask the job to stop (it stops at its next check; nothing is interrupted)."""
+        self.context.cancel_event.set()
+
+    @Slot(int, int, str)
+    def _relay_progress(self, done: int, total: int, text: str) -> None:
+        if self.running and not self.superseded:
+            self.last_progress = (done, total, text)
+            self.progressed.emit(done, total, text)
+
+    @Slot(str, object)
+    def _deliver(self, outcome: str, value: object) -> None:
+        self.running = False
+        try:
+            if self.superseded or outcome == "cancelled":
+                self.cancelled.emit()
+            elif outcome == "finished":
+                self.finished.emit(value)
+            else:
+                assert isinstance(value, BaseException)
+                self.failed.emit(describe(self.title, value))
+        finally:
+            self.settled.emit()
+
+
+class _ControlLocks:
+    """Disables each control while at least one job that named it runs."""
+
+    def __init__(self) -> None:
+        self._counts: dict[int, tuple[Control, int]] = {}
+
+    def acquire(self, controls: Iterable[Control]) -> None:
+        for control in controls:
+            held, count = self._counts.get(id(control), (control, 0))
+            if count == 0:
+                control.setEnabled(False)
+            self._counts[id(control)] = (held, count + 1)
+
+    def release(self, controls: Iterable[Control]) -> None:
+        for control in controls:
+            held, count = self._counts.get(id(control), (control, 1))
+            if count <= 1:
+                self._counts.pop(id(control), None)
+                with contextlib.suppress(RuntimeError):  # the widget was deleted meanwhile
+                    held.setEnabled(True)
+            else:
+                self._counts[id(control)] = (held, count - 1)
+
+    def held(self, control: Control) -> bool:
+        return id(control) in self._counts
+
+
+class Worker(QObject):
+    """Starts jobs and tracks them; one per main window.
+
+    Signals:
+        jobStarted(Job): a job was queued.
+        jobSettled(Job): a job ended (any outcome).
+        jobFailed(Job, Failure): a job failed (the window shows the sentence).
+        busyChanged(int): the number of running jobs changed.
+    """
+
+    jobStarted = Signal(object)
+    jobSettled = Signal(object)
+    jobFailed = Signal(object, object)
+    busyChanged = Signal(int)
+
+    def __init__(self, max_threads: int = 4, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._jobs: list[Job[Any]] = []
+        self._locks = _ControlLocks()
+
+    @property
+    def jobs(self) -> list[Job[Any]]:
+        """The running jobs, oldest first."""
+        return list(self._jobs)
+
+    def is_held(self, control: Control) -> bool:
+        """Whether a running job keeps ``control`` disabled."""
+        return self._locks.held(control)
+
+    def run(
+        self,
+        title: str,
+        function: Callable[[JobContext], T],
+        *,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[Failure], object] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_settled: Callable[[], object] | None = None,
+        controls: Sequence[Control] = (),
+        key: str | None = None,
+    ) -> Job[T]:
+        """Run ``function(context)`` on a pool thread.
+
+        Args:
+            title: What the job does, as a phrase ("Importing moderators").
+            function: The work; it must not touch widgets.
+            on_done: Called on the GUI thread with the result.
+            on_error: Called on the GUI thread with a :class:`Failure` (the window's
+                status bar shows it too).
+            on_progress: Called on the GUI thread with (done, total, note).
+            on_settled: Called on the GUI thread last, whatever happened.
+            controls: Widgets and actions to disable while the job runs.
+            key: Supersede the running job with this key (its outcome is dropped).
+
+        Returns:
+            The job (for its signals and :meth:`Job.cancel`).
+        """
+        if key is not None:
+            for old in self._jobs:
+                if old.key == key and not old.superseded:
+                    old.superseded = True
+                    old.cancel()
+        job: Job[T] = Job(title, function, key)
+        held = list(controls)
+        self._locks.acquire(held)
+        if on_progress is not None:
+            job.progressed.connect(on_progress)
+        if on_done is not None:
+            job.finished.connect(lambda result: self._guard(job, on_done, result))
+        job.failed.connect(lambda failure: self._failed(job, failure, on_error))
+        job.settled.connect(lambda: self._settle(job, held, on_settled))
+        self._jobs.append(job)
+        self.jobStarted.emit(job)
+        self.busyChanged.emit(len(self._jobs))
+        self.pool.start(_Runnable(job))
+        return job
+
+    def cancel_all(self) -> None:
+        """Cancel every running job."""
+        for job in self._jobs:
+            job.cancel()
+
+    def shutdown(self, wait_ms: int = 5000) -> bool:
+        """Cancel every job and wait for the pool threads (at exit). True when all stopped."""
+        self.cancel_all()
+        return bool(self.pool.waitForDone(wait_ms))
+
+    def _guard(self, job: Job[Any], callback: Callable[[Any], object], value: Any) -> None:
+        """Run a GUI-thread callback; a bug in it is reported like a failed job."""
+        try:
+            callback(value)
+        except Exception as exc:
+            self._failed(job, describe(job.title, exc), None)
+
+    def _failed(
+        self, job: Job[Any], failure: Failure, on_error: Callable[[Failure], object] | None
+    ) -> None:
+        # Shown in the window (status bar or dialog, with the details); logged for the record
+        # below WARNING so a terminal or the smoke test's stderr never gets a second copy.
+        log.info("%s failed: %s", failure.title, failure.message)
+        log.debug("%s", failure.details)
+        if on_error is not None:
+            try:
+                on_error(failure)
+            except Exception:
+                log.exception("the error handler of %r failed", job.title)
+        self.jobFailed.emit(job, failure)
+
+    def _settle(
+        self, job: Job[Any], held: list[Control], on_settled: Callable[[], object] | None
+    ) -> None:
+        self._locks.release(held)
+        if job in self._jobs:
+            self._jobs.remove(job)
+        if on_settled is not None:
+            self._guard(job, lambda _: on_settled(), None)
+        self.jobSettled.emit(job)
+        self.busyChanged.emit(len(self._jobs))

@@ -1,0 +1,319 @@
+"""The Preview tab in a real QtWebEngine against the sandbox's stand-in player, CnC and KME.
+
+Each test reads the rendered page with ``runJavaScript``: the stand-ins put what they
+verified in ``window.kpStandin`` and render it visibly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+# QtWebEngine as root needs its Chromium sandbox off; a fake camera and microphone let the
+# consent test reach the permission prompt on machines without devices.
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+_flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+if "--use-fake-device-for-media-stream" not in _flags:
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{_flags} --use-fake-device-for-media-stream".strip()
+
+from PySide6 import QtWebEngineWidgets  # noqa: E402,F401  (before the QApplication exists)
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+from conftest import reset_stats, stats  # noqa: E402
+from preview_support import close_account, open_account, seeded  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from kproducer.services import entries, preview, tokens  # noqa: E402
+from kproducer.services.models import EntryKind, Role  # noqa: E402
+from kproducer.services.tokens import ExpiryPolicy  # noqa: E402
+from kproducer.ui.common import Deps  # noqa: E402
+from kproducer.ui.preview_tab import PreviewTab  # noqa: E402
+from kproducer.ui.worker import Worker  # noqa: E402
+
+SETTLE_MS = 20_000
+
+
+@pytest.fixture
+def account(info):
+    acct = open_account(info)
+    yield acct
+    close_account(acct)
+
+
+@pytest.fixture
+def tab(qtbot, account):
+    worker = Worker()
+    said: list[str] = []
+    widget = PreviewTab(Deps(worker, said.append, lambda: account))
+    widget.said = said
+    widget.resize(1280, 760)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: not worker.jobs, timeout=SETTLE_MS)  # events and sessions listed
+    yield widget
+    widget.shutdown()
+    worker.shutdown(20_000)
+
+
+@pytest.fixture
+def live(account):
+    return seeded(account, EntryKind.LIVE)
+
+
+@pytest.fixture
+def room(account):
+    return seeded(account, EntryKind.ROOM)
+
+
+def settle(qtbot, tab, action):
+    with qtbot.waitSignal(tab.previewSettled, timeout=SETTLE_MS) as blocker:
+        action()
+    return blocker.args[0]
+
+
+def js(qtbot, tab, script):
+    box: list[object] = []
+    tab.browser.evaluate(script, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=5_000)
+    return box[0]
+
+
+def state(qtbot, tab):
+    return json.loads(js(qtbot, tab, "JSON.stringify(window.kpStandin || {})"))
+
+
+def text(qtbot, tab):
+    return js(qtbot, tab, "document.body.innerText")
+
+
+# --- what attendees and moderators see ---------------------------------------------------------
+
+
+def test_attendee_sees_player_and_cnc_without_moderator_rights(qtbot, tab, live):
+    result = settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    assert result["ok"] is True and result["mode"] == "player" and result["standin"] is True
+    seen = state(qtbot, tab)
+    assert seen["player"]["state"] == "ready" and seen["player"]["entryName"] == live.name
+    assert seen["player"]["userId"] == preview.PREVIEW_USER.user_id
+    assert seen["cnc"]["state"] == "ready" and seen["cnc"]["role"] == "attendee"
+    assert js(qtbot, tab, "document.querySelector('.kpc-badge').dataset.role") == "attendee"
+    assert js(qtbot, tab, "document.querySelectorAll('[data-role=moderator]').length") == 0
+    page = text(qtbot, tab)
+    assert live.name in page and "KS expires" in page and "JWT expires" in page
+    assert "ATTENDEE" in page and "Moderator tools" not in page and "Moderation" not in page
+    assert tab.panel.value("Chat token (CnC JWT)", "groups") == "none (attendee)"
+    assert "(in " in tab.panel.value("Player session (KS)", "Expires")
+    assert tab.status.text().startswith("Ready in")
+
+
+def test_moderator_sees_the_moderator_badge(qtbot, tab, live):
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.MODERATOR))
+    chooser = tab.chooser
+    chooser.load_moderators()
+    qtbot.waitUntil(lambda: chooser.user_combo.findData("alice@example.com") >= 0,
+                    timeout=SETTLE_MS)
+    index = chooser.user_combo.findData("alice@example.com")
+    result = settle(qtbot, tab, lambda: chooser.user_combo.setCurrentIndex(index))
+    assert result["ok"] is True and result["user_id"] == "alice@example.com"
+    seen = state(qtbot, tab)["cnc"]
+    assert seen["role"] == "moderator" and seen["uid"] == "alice@example.com"
+    assert seen["groupMember"] is True
+    assert js(qtbot, tab, "document.querySelector('.kpc-badge').textContent") == "Moderator"
+    page = text(qtbot, tab)
+    assert "MODERATOR" in page and "Moderator tools" in page and "Moderation" in page
+    assert "Alice Moderator" in page
+    assert tab.panel.value("Chat token (CnC JWT)", "groups") == f"{live.id}_moderators"
+
+
+def test_switching_role_re_renders_within_a_second_without_requests(qtbot, tab, live, info):
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.MODERATOR))  # makes the membership
+    settle(qtbot, tab, lambda: tab.chooser.attendee.setChecked(True))
+    reset_stats(info)
+    for button, role in ((tab.chooser.moderator, "moderator"), (tab.chooser.attendee, "attendee"),
+                         (tab.chooser.moderator, "moderator")):
+        started = time.perf_counter()
+        result = settle(qtbot, tab, lambda b=button: b.setChecked(True))
+        elapsed = time.perf_counter() - started
+        assert result["ok"] is True and result["role"] == role
+        assert elapsed < 1.0 and result["ms"] < 1000, (elapsed, result)
+        assert state(qtbot, tab)["cnc"]["role"] == role
+    assert stats(info)["http_requests"] == 0
+
+
+def test_preview_of_a_cached_entry_makes_no_request(qtbot, tab, account, info):
+    vod = seeded(account, EntryKind.VOD)
+    settle(qtbot, tab, lambda: tab.show_entry(vod, Role.ATTENDEE))  # user and CnC token now known
+    fresh = entries.create(account, EntryKind.LIVE, "Cached session")  # cached on creation
+    reset_stats(info)
+    account.activity.clear()
+    result = settle(qtbot, tab, lambda: tab.show_entry(fresh, Role.ATTENDEE))
+    assert result["ok"] is True and result["entry_id"] == fresh.id
+    assert stats(info)["http_requests"] == 0
+    counters = account.activity.counters()  # the Activity dock's figures
+    assert counters.api_calls == 0 and counters.by_outcome["cached"] >= 3
+
+
+# --- rejections ----------------------------------------------------------------------------------
+
+
+def test_expired_ks_and_jwt_show_the_rejection(qtbot, tab, account, live):
+    page = preview.build(account, live.id, preview.PREVIEW_USER, Role.ATTENDEE,
+                         policy=ExpiryPolicy(fixed_seconds=-120))
+    result = settle(qtbot, tab, lambda: tab.show_page(page))
+    assert result["ok"] is False
+    assert any(p.startswith("Player: rejected: expired") for p in result["problems"])
+    assert any(p.startswith("Chat: rejected: expired") for p in result["problems"])
+    shown = text(qtbot, tab)
+    assert "rejected: expired: the KS ended at" in shown
+    assert "rejected: expired: the JWT ended at" in shown
+    assert "rejected: expired" in tab.status.text()
+    assert "(expired)" in tab.panel.value("Player session (KS)", "Expires")
+
+
+def test_jwt_signed_with_the_wrong_token_or_for_another_entry_is_rejected(qtbot, tab, account,
+                                                                           live):
+    page = preview.build(account, live.id, preview.PREVIEW_USER, Role.MODERATOR)
+    forged = tokens.sign_cnc_jwt(page.jwt_claims, "wrong-token-" + "0" * 20)
+    html = preview.render(account.settings, page.entry,
+                          dataclasses.replace(page.tokens, jwt=forged))
+    result = settle(qtbot, tab, lambda: tab.show_page(dataclasses.replace(page, html=html)))
+    assert result["ok"] is False and result["player"] == "ready"
+    assert result["problems"] == [
+        "Chat: rejected: bad signature: the JWT was not signed with the CnC app token"]
+    rejected = js(qtbot, tab, "document.querySelector('.kpc-rejected').textContent")
+    assert rejected.startswith("rejected: bad signature")
+    assert js(qtbot, tab, "document.querySelectorAll('.kpc-badge').length") == 0
+
+    vod = seeded(account, EntryKind.VOD)
+    other = tokens.sign_cnc_jwt({**page.jwt_claims, "contextId": vod.id},
+                                account.vault.get_cnc_token())
+    html = preview.render(account.settings, page.entry, dataclasses.replace(page.tokens, jwt=other))
+    result = settle(qtbot, tab, lambda: tab.show_page(dataclasses.replace(page, html=html)))
+    assert result["problems"] == [
+        f"Chat: rejected: wrong entry: the JWT is for {vod.id}, the page plays {live.id}"]
+
+
+# --- rooms -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "lti"), [(Role.MODERATOR, "Instructor"),
+                                           (Role.ATTENDEE, "Student")])
+def test_room_launches_the_stand_in_kme_with_a_valid_signature(qtbot, tab, room, info, role, lti):
+    result = settle(qtbot, tab, lambda: tab.show_entry(room, role))
+    assert result["ok"] is True and result["mode"] == "room" and result["standin"] is True
+    kme = state(qtbot, tab)["kme"]
+    assert kme["state"] == "ready" and kme["roomId"] == room.id
+    assert kme["role"] == role.value and kme["ltiRoles"] == [lti]
+    assert kme["userId"] == preview.PREVIEW_USER.user_id and kme["consumerKey"] == info.kme_key
+    assert js(qtbot, tab, "location.href") == info.kme_launch_url
+    shown = text(qtbot, tab)
+    assert "valid OAuth 1.0 HMAC-SHA1" in shown and role.value.upper() in shown
+    assert not tab.copy_button.isEnabled() and tab.open_button.isEnabled()
+    assert tab.panel.value("Room launch (LTI 1.0)", "roles") == lti
+
+
+def test_camera_and_microphone_only_with_the_producers_consent(qtbot, tab, room, live):
+    settle(qtbot, tab, lambda: tab.show_entry(room, Role.ATTENDEE))
+    qtbot.waitUntil(tab.media_bar.isVisible, timeout=SETTLE_MS)
+    assert state(qtbot, tab)["kme"]["media"] == "asking"
+    assert room.name in tab.media_text.text()
+    tab.media_block.click()
+    qtbot.waitUntil(lambda: state(qtbot, tab)["kme"]["media"].startswith("blocked"), timeout=5_000)
+    assert not tab.media_bar.isVisible()
+
+    settle(qtbot, tab, tab.refresh)
+    qtbot.waitUntil(tab.media_bar.isVisible, timeout=SETTLE_MS)
+    tab.media_allow.click()
+    qtbot.waitUntil(lambda: state(qtbot, tab)["kme"]["media"] == "allowed", timeout=5_000)
+
+    # a player page never gets the camera, and nobody is asked
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    js(qtbot, tab, "navigator.mediaDevices.getUserMedia({video: true}).then("
+                   "function () { window.kpMedia = 'allowed'; },"
+                   "function (e) { window.kpMedia = e.name; }); 1")
+    qtbot.waitUntil(lambda: js(qtbot, tab, "window.kpMedia || ''") != "", timeout=5_000)
+    assert js(qtbot, tab, "window.kpMedia") != "allowed"
+    assert not tab.media_bar.isVisible()
+
+
+# --- the web engine around the page -----------------------------------------------------------------
+
+
+def test_each_preview_has_its_own_off_the_record_profile(qtbot, tab, live):
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    first = tab.browser
+    assert first.is_off_the_record and first.profile.storageName() == ""
+    js(qtbot, tab, "localStorage.setItem('kp-shared', 'attendee'); document.cookie = 'kp=1'; 1")
+    assert js(qtbot, tab, "document.cookie") == "kp=1"
+    settle(qtbot, tab, lambda: tab.chooser.moderator.setChecked(True))
+    assert tab.browser is not first and first.profile is None  # the old one was deleted
+    assert tab.browser.is_off_the_record
+    assert js(qtbot, tab, "String(localStorage.getItem('kp-shared')) + '|' + document.cookie") \
+        == "null|"
+
+
+def test_h264_aac_check_says_what_this_qt_can_play(qtbot, tab, live, room):
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    qtbot.waitUntil(lambda: PreviewTab.codecs is not None, timeout=5_000)
+    direct = json.loads(js(qtbot, tab, "JSON.stringify({h264: document.createElement('video')"
+                                       ".canPlayType('video/mp4; codecs=\"avc1.42E01E\"'),"
+                                       " aac: document.createElement('audio')"
+                                       ".canPlayType('audio/mp4; codecs=\"mp4a.40.2\"')})"))
+    assert PreviewTab.codecs == direct
+    missing = not (direct["h264"] and direct["aac"])
+    assert tab.codec_notice.isVisible() is missing
+    if missing:
+        assert "cannot play H.264 video or AAC audio" in tab.codec_notice.text()
+    settle(qtbot, tab, lambda: tab.show_entry(room, Role.ATTENDEE))
+    assert not tab.codec_notice.isVisible()
+
+
+def test_open_in_system_browser_writes_a_private_page(qtbot, tab, live, room, info, account):
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    opened = []
+    tab.open_url = opened.append
+    tab.open_button.click()
+    path = Path(opened[0].toLocalFile())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    html = path.read_text(encoding="utf-8")
+    assert html == tab.page.html and tab.page.tokens.ks in html
+    assert info.admin_secret not in html and account.vault.get_cnc_token() not in html
+    assert "opened in your browser" in tab.said[-1]
+
+    settle(qtbot, tab, lambda: tab.show_entry(room, Role.MODERATOR))
+    tab.open_button.click()  # a room's launch is single-use: a freshly signed page
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=SETTLE_MS)
+    fresh = Path(opened[1].toLocalFile()).read_text(encoding="utf-8")
+    assert tab.page.launch.params["oauth_nonce"] not in fresh and '"roles":"Instructor"' in fresh
+    tab.shutdown()
+    assert not path.exists()
+
+
+def test_copy_share_link_copies_the_player_share_url(qtbot, tab, live, info):
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    tab.copy_button.click()
+    link = QGuiApplication.clipboard().text()
+    assert link == tab.page.share_url
+    assert link.startswith(f"{info.service_url}/p/{info.partner_id}/embedPlaykitJs/uiconf_id/"
+                           f"{info.player_uiconf_id}?iframeembed=true&entry_id={live.id}&ks=")
+    response = requests.get(link, timeout=10)
+    assert response.status_code == 200 and tab.page.tokens.ks in response.text
+    assert "Share link copied" in tab.said[-1]
+
+
+def test_shutdown_deletes_page_before_profile_without_warnings(qtbot, qtlog, tab, live):
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    browser = tab.browser
+    tab.shutdown()
+    QApplication.processEvents()
+    assert browser.view is None and browser.page is None and browser.profile is None
+    messages = [r.message for r in qtlog.records]
+    assert not [m for m in messages if "Release of profile" in m or "still not deleted" in m]
+    assert tab.web.currentWidget() is tab.placeholder
