@@ -8,34 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import stat
 import time
 from pathlib import Path
 
-# QtWebEngine as root needs its Chromium sandbox off; a fake camera and microphone let the
-# consent test reach the permission prompt on machines without devices.
-if hasattr(os, "geteuid") and os.geteuid() == 0:
-    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-_flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
-if "--use-fake-device-for-media-stream" not in _flags:
-    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{_flags} --use-fake-device-for-media-stream".strip()
+import preview_qt  # noqa: F401  (QtWebEngine set up before the QApplication exists)
+import pytest
+import requests
+from conftest import reset_stats, stats
+from preview_support import close_account, open_account, seeded
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
-from PySide6 import QtWebEngineWidgets  # noqa: E402,F401  (before the QApplication exists)
-
-import pytest  # noqa: E402
-import requests  # noqa: E402
-from conftest import reset_stats, stats  # noqa: E402
-from preview_support import close_account, open_account, seeded  # noqa: E402
-from PySide6.QtGui import QGuiApplication  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from kproducer.services import entries, preview, tokens  # noqa: E402
-from kproducer.services.models import EntryKind, Role  # noqa: E402
-from kproducer.services.tokens import ExpiryPolicy  # noqa: E402
-from kproducer.ui.common import Deps  # noqa: E402
-from kproducer.ui.preview_tab import PreviewTab  # noqa: E402
-from kproducer.ui.worker import Worker  # noqa: E402
+from kproducer.services import entries, preview, tokens
+from kproducer.services.models import EntryKind, Role
+from kproducer.services.tokens import ExpiryPolicy
+from kproducer.ui.common import Deps
+from kproducer.ui.preview_tab import PreviewTab
+from kproducer.ui.worker import Worker
 
 SETTLE_MS = 20_000
 
@@ -175,6 +165,10 @@ def test_expired_ks_and_jwt_show_the_rejection(qtbot, tab, account, live):
     assert "rejected: expired: the JWT ended at" in shown
     assert "rejected: expired" in tab.status.text()
     assert "(expired)" in tab.panel.value("Player session (KS)", "Expires")
+    assert tab.panel.warnings.isVisible()
+    assert "⚠ The player token (KS) expires before the session ends." in tab.panel.warnings.text()
+    assert "⚠ The chat token (JWT) expires before the session ends." in tab.panel.warnings.text()
+    assert shown.count("rejected: expired: the KS ended at") == 1  # the player says it, once
 
 
 def test_jwt_signed_with_the_wrong_token_or_for_another_entry_is_rejected(qtbot, tab, account,
@@ -217,6 +211,7 @@ def test_room_launches_the_stand_in_kme_with_a_valid_signature(qtbot, tab, room,
     assert "valid OAuth 1.0 HMAC-SHA1" in shown and role.value.upper() in shown
     assert not tab.copy_button.isEnabled() and tab.open_button.isEnabled()
     assert tab.panel.value("Room launch (LTI 1.0)", "roles") == lti
+    assert tab.panel.value("Player session (KS)", "User") == ""  # a room page has no KS
 
 
 def test_camera_and_microphone_only_with_the_producers_consent(qtbot, tab, room, live):

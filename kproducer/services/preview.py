@@ -83,8 +83,8 @@ class EmbedPage:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Token warnings (they end before the session does)."""
-        return self.tokens.warnings
+        """Token warnings (they end before the session does); none for a room's launch."""
+        return () if self.launch is not None else self.tokens.warnings
 
 
 # --- URLs ----------------------------------------------------------------------------------

@@ -6,9 +6,5 @@ it, on a worker thread, after the window is already on screen; the window warms 
 the background right after it shows.
 """
 
-from . import pyside_fixes
-
 #: The built-in profile that runs the embedded sandbox.
 SANDBOX_PROFILE = "Sandbox"
-
-pyside_fixes.apply()  # before any signal is emitted (see the module)

@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.events.eventSelected.connect(self.entries.show_event)
         self.events.eventsLoaded.connect(self.entries.set_events)
+        self.events.eventsLoaded.connect(self.preview.set_events)
         self.events.showSessions.connect(self._show_sessions)
         self.entries.entriesLoaded.connect(self.moderators.set_entries)
         self.entries.showModerators.connect(self._show_moderators)
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         self.welcome.hide()
         if self.persist:
             gui_settings().setValue("last_profile", connection.name)
+        self.preview.reset()
         self.events.clear()
         self.entries.clear()
         self.moderators.set_entries([])
@@ -280,6 +282,7 @@ class MainWindow(QMainWindow):
         if self.persist:
             self.save_state()
         self.dock.detach()
+        self.preview.shutdown()
         self.worker.shutdown(5000)
         if self.connection is not None:
             self.connection.close()

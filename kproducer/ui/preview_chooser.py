@@ -58,6 +58,7 @@ class PreviewChooser(QWidget):
         self._target: str | None = None
         self._users_for: str | None = None
         self._filling = False
+        self._loading: tuple[int | None] | None = None  # the event whose sessions are listed
         self.event_combo = QComboBox(self)
         self.event_combo.setObjectName("preview.event")
         self.entry_combo = QComboBox(self)
@@ -130,6 +131,7 @@ class PreviewChooser(QWidget):
         """Forget every list (another account)."""
         self.events, self.entries, self.moderators = [], {}, {}
         self._target = self._users_for = None
+        self._loading = None
         self.fill_events()
 
     def set_events(self, events: Sequence[Event]) -> None:
@@ -164,7 +166,8 @@ class PreviewChooser(QWidget):
             self.event_combo.addItem(f"{event.name} ({event.id})", event.id)
         self.event_combo.setCurrentIndex(max(self.event_combo.findData(current), 0))
         self._filling = False
-        if self.isVisible():
+        unchanged = self.event_id() == current and self.entry_combo.count() > 0
+        if self.isVisible() and not unchanged:
             self.event_changed()
 
     def event_changed(self) -> None:
@@ -176,6 +179,9 @@ class PreviewChooser(QWidget):
         if key in self.entries:
             self._fill_entries(key)
             return
+        if self._loading == (key,):
+            return  # already on its way
+        self._loading = (key,)
 
         def load(ctx: JobContext) -> list[Entry]:
             from ..services import entries
@@ -185,7 +191,8 @@ class PreviewChooser(QWidget):
         self.loading.emit("Loading sessions…")
         self.deps.worker.run("Loading sessions for the preview", load,
                              on_done=lambda found: self._entries_loaded(key, found),
-                             on_error=self.failed.emit, key="preview-entries")
+                             on_error=self.failed.emit, on_settled=self._loaded,
+                             key="preview-entries")
 
     def load_events(self) -> None:
         """List the events (when the Events tab has not handed them over)."""
@@ -217,7 +224,11 @@ class PreviewChooser(QWidget):
                              on_done=lambda found: self._moderators_loaded(entry.id, found),
                              on_error=self.failed.emit, key="preview-moderators")
 
+    def _loaded(self) -> None:
+        self._loading = None
+
     def _entries_loaded(self, key: int | None, found: list[Entry]) -> None:
+        self._loading = None
         self.entries[key] = found
         self.loading.emit("")
         if self.event_id() == key:

@@ -55,11 +55,24 @@ def panel_sections(page: EmbedPage, now: float | None = None) -> list[Section]:
         ("Session ends", until(page.tokens.session_ends_at, now)
          if page.tokens.session_ends_at else "no duration or schedule"),
     ))]
+    if page.launch is not None:
+        params = page.launch.params
+        signed = int(params.get("oauth_timestamp", "0") or 0)
+        sections.append(Section("Room launch (LTI 1.0)", (
+            ("Launch URL", page.launch.url),
+            ("roles", params.get("roles", "")),
+            ("user_id", params.get("user_id", "")),
+            ("context_id", params.get("context_id", "")),
+            ("Consumer key", params.get("oauth_consumer_key", "")),
+            ("Signed", f"{when(signed)} ({params.get('oauth_signature_method', '')}); "
+                       "single use, valid about 10 minutes"),
+        )))
+        return sections  # a room page carries no KS or JWT
     ks = page.ks_info
     sections.append(Section("Player session (KS)", (
         ("User", str(ks.user_id or "")),
         ("Type", KS_TYPES.get(ks.session_type or 0, str(ks.session_type))),
-        ("Privileges", str(ks.privileges or "")),
+        ("Privileges", "\n".join(str(ks.privileges or "").split(","))),
         ("Expires", until(ks.expires_at, now)),
         ("Signature", "verified with the account's admin secret" if ks.verified
          else "not verified"),
@@ -74,18 +87,6 @@ def panel_sections(page: EmbedPage, now: float | None = None) -> list[Section]:
         ("kid / alg", f"{page.jwt_header.get('kid', '')} / {page.jwt_header.get('alg', '')}"),
         ("Expires", until(int(claims["exp"]), now) if "exp" in claims else "—"),
     )))
-    if page.launch is not None:
-        params = page.launch.params
-        signed = int(params.get("oauth_timestamp", "0") or 0)
-        sections.append(Section("Room launch (LTI 1.0)", (
-            ("Launch URL", page.launch.url),
-            ("roles", params.get("roles", "")),
-            ("user_id", params.get("user_id", "")),
-            ("context_id", params.get("context_id", "")),
-            ("Consumer key", params.get("oauth_consumer_key", "")),
-            ("Signed", f"{when(signed)} ({params.get('oauth_signature_method', '')}); "
-                       "single use, valid about 10 minutes"),
-        )))
     return sections
 
 
@@ -150,5 +151,6 @@ class TokenPanel(QWidget):
         old = self.body
         self.body = QWidget(self)
         self._layout.replaceWidget(old, self.body)
+        old.hide()
         old.deleteLater()
         self.values = {}

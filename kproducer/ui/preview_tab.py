@@ -123,6 +123,7 @@ class PreviewTab(Page):
         self.panel = TokenPanel(self)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
         self.status = QLabel(self)
         self.status.setObjectName("preview.status")

@@ -7,7 +7,7 @@ import of ``QtWebEngineWidgets``.
 Each :class:`PreviewBrowser` owns a fresh off-the-record :class:`QWebEngineProfile` (no disk
 cache, cookies or storage, nothing shared between the attendee and the moderator views),
 a page and a view. :meth:`PreviewBrowser.dispose` deletes them in the order QtWebEngine
-needs: the view with its page first, then the profile.
+needs: the page, then its profile, then the view.
 
 The page reports its progress in ``window.kpEmbed`` (set by the embed template) and, in the
 sandbox, ``window.kpStandin`` (set by the stand-ins); the browser polls both until the
@@ -135,6 +135,9 @@ class PreviewBrowser(QObject):
             QWebEngineProfile.PersistentPermissionsPolicy.AskEveryTime)
         self.view: QWebEngineView | None = QWebEngineView(parent)
         self.page: PreviewPage | None = PreviewPage(self.profile, self.view)
+        # The view owns the page, then the profile: even if the window is destroyed without
+        # dispose(), Qt deletes the page before the profile (children go in order).
+        self.profile.setParent(self.view)
         settings = self.page.settings()
         settings.setAttribute(QWebEngineSettings.WebAttribute.JavascriptCanOpenWindows, False)
         settings.setAttribute(QWebEngineSettings.WebAttribute.LocalStorageEnabled, True)
@@ -235,10 +238,6 @@ class PreviewBrowser(QObject):
         if page is not None and shiboken6.isValid(page):
             page.permissionRequested.disconnect(self._permission)
             page.loadFinished.disconnect(self._load_finished)
-        if view is not None and shiboken6.isValid(view):
-            view.hide()
-            shiboken6.delete(view)  # deletes the page too: it is the view's child
-        if page is not None and shiboken6.isValid(page):
-            shiboken6.delete(page)
-        if profile is not None and shiboken6.isValid(profile):
-            shiboken6.delete(profile)
+        for obj in (page, profile, view):  # the page before its profile, always
+            if obj is not None and shiboken6.isValid(obj):
+                shiboken6.delete(obj)

@@ -53,6 +53,8 @@ class SmokeTest(QObject):
         window.events.eventsLoaded.connect(self._events_loaded)
         window.entries.entriesLoaded.connect(self._entries_loaded)
         window.moderators.loaded.connect(self._moderators_loaded)
+        window.preview.previewSettled.connect(self._preview_settled)
+        self.entries: list[Any] = []
         QTimer.singleShot(0, lambda: self._mark("window_shown_ms"))
         QTimer.singleShot(int(timeout * 1000), self._timed_out)
 
@@ -76,6 +78,7 @@ class SmokeTest(QObject):
             return
         self._mark("entries_loaded_ms")
         self.counts["entries"] = len(entries)
+        self.entries = list(entries)
         if entries:
             moderators = self.window.moderators
             live = next((e for e in entries if e.kind.value == "live"), entries[0])
@@ -88,14 +91,36 @@ class SmokeTest(QObject):
         if "entries_loaded_ms" in self.timings and "moderators_loaded_ms" not in self.timings:
             self._mark("moderators_loaded_ms")
             self.counts["moderators"] = len(moderators)
+            self._preview()
+
+    def _preview(self) -> None:
+        """Open a moderator preview of the first session with a player (not a room)."""
+        from ..services.models import EntryKind, Role
+
+        entry = next((e for e in self.entries if e.kind is not EntryKind.ROOM), None)
+        if entry is None:
             self._finish()
+            return
+        self.window.tabs.setCurrentWidget(self.window.preview)
+        self.window.preview.show_entry(entry, Role.MODERATOR)
+
+    def _preview_settled(self, result: dict[str, Any]) -> None:
+        if "moderators_loaded_ms" not in self.timings or "preview_ready_ms" in self.timings:
+            return
+        if not result.get("ok"):
+            problems = "; ".join(result.get("problems") or []) or "unknown reason"
+            self.fail(f"The moderator preview did not load: {problems}", FAILED)
+            return
+        self._mark("preview_ready_ms")
+        self._finish()
 
     def _job_failed(self, job: Job[Any], failure: Failure) -> None:
         self.fail(f"{failure.message} (while {job.title.lower()})", FAILED)
 
     def _timed_out(self) -> None:
         waiting = next((name for name in ("connected_ms", "events_loaded_ms",
-                                          "entries_loaded_ms", "moderators_loaded_ms")
+                                          "entries_loaded_ms", "moderators_loaded_ms",
+                                          "preview_ready_ms")
                         if name not in self.timings), "the screenshots")
         self.fail(f"The smoke test timed out waiting for {waiting.removesuffix('_ms')}.", FAILED)
 
@@ -165,6 +190,10 @@ class SmokeTest(QObject):
         for index in range(tabs.count()):
             tabs.setCurrentIndex(index)
             QApplication.processEvents()
+            if tabs.widget(index) is self.window.preview:
+                from PySide6.QtTest import QTest
+
+                QTest.qWait(300)  # the web view composites its page asynchronously
             name = re.sub(r"[^a-z]+", "-", tabs.tabText(index).replace("&", "").lower())
             self._save(self.window, folder, name.strip("-"))
 
