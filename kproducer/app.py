@@ -139,14 +139,21 @@ def run(options: GuiOptions) -> Outcome:
         window.persist = False
         smoke = SmokeTest(window, started, options.screenshot, options.timeout)
     window.show()
-    QTimer.singleShot(0, window.warm_up)
+    profile = first_profile(options)
+
+    def warm_up_then_connect() -> None:
+        # The Kaltura client's own modules import each other in a cycle: imported for the
+        # first time on two threads at once they deadlock (_DeadlockError). So one job
+        # imports them, and connecting (which needs them) starts only after it.
+        job = window.warm_up()
+        if profile:
+            job.settled.connect(lambda: window.connect_to(profile))
+
+    QTimer.singleShot(0, warm_up_then_connect)
     if options.on_shown is not None:
         on_shown = options.on_shown
         QTimer.singleShot(0, lambda: on_shown(app))
-    profile = first_profile(options)
-    if profile:
-        window.connect_to(profile)
-    elif smoke is not None:
+    if not profile and smoke is not None:
         smoke.fail("No account to test: use --sandbox or --profile NAME.", FAILED)
     stop = _handle_interrupts(app)
     try:

@@ -40,8 +40,13 @@ def _quiet(message: str) -> str:
     return redact(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: top-level options plus one sub-parser per command."""
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The command line: top-level options plus the sub-parsers.
+
+    Args:
+        chosen: The sub-command being run: only its module is imported and configured.
+            None configures every sub-command (for ``--help``).
+    """
     parser = _Parser(
         prog="kproducer",
         description="Produce Kaltura virtual events: sessions, moderators, previews, links.",
@@ -56,15 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the desktop window on the embedded sandbox (same as 'gui --sandbox')",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
+    for module in COMMANDS:
+        if chosen is not None and module.name != chosen:
+            commands.add_parser(module.name)  # known, so it is a valid choice; not loaded
+            continue
+        command = module.load()
         sub = commands.add_parser(command.name, help=command.help, description=command.help)
         command.configure(sub)
     return parser
 
 
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` runs ("gui" when none), or None when help is asked for."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None:
+        return None if {"-h", "--help"} & set(argv) else "gui"
+    return first
+
+
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """Parse ``argv``; no sub-command means the GUI."""
-    parser = build_parser()
+    parser = build_parser(_chosen(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         return parser.parse_args(["gui", *(["--sandbox"] if args.top_sandbox else [])])
