@@ -34,7 +34,7 @@ class CommandModule:
 COMMANDS: tuple[CommandModule, ...] = tuple(
     CommandModule(name, f"{__name__}.{name}")
     for name in (
-        "gui", "sandbox", "profile", "events", "entries", "moderators", "token", "cache",
+        "gui", "sandbox", "profile", "events", "entries", "moderators", "links", "token", "cache",
     )
 )
 

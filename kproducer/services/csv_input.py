@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .facts import Person
 
@@ -29,13 +30,18 @@ class CsvError(ValueError):
 
 @dataclass(frozen=True)
 class Row:
-    """One data row: its line number, the person, the requested role, and all its columns."""
+    """One data row: its line number, the person, the requested role, and all its columns.
+
+    Attributes:
+        values: The row's cells exactly as read (unstripped), for writing them back out.
+    """
 
     line: int
     person: Person
     role: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     problem: str = ""
+    values: tuple[str, ...] = ()
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -70,6 +76,16 @@ def read_rows(path: Path) -> Iterator[Row]:
         CsvError: Missing file, not UTF-8, binary, no header, or no ``user_id``/``email``
             column. Raised before the first row, or as soon as the problem is seen.
     """
+    _, rows = open_rows(path)
+    yield from rows
+
+
+def open_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
+    """The header row as written, and the data rows streamed (see :func:`read_rows`).
+
+    Raises:
+        CsvError: As :func:`read_rows`; problems of the header are raised here, at once.
+    """
     reader = csv.reader(_lines(path))
     try:
         header = next(reader)
@@ -83,6 +99,11 @@ def read_rows(path: Path) -> Iterator[Row]:
             f"{path.name} needs a 'user_id' or an 'email' column in its header row "
             f"(found: {', '.join(n for n in names if n) or 'nothing'})."
         )
+    return header, _data_rows(path, reader, names)
+
+
+def _data_rows(path: Path, reader: Any, names: list[str]) -> Iterator[Row]:
+    """The data rows; a row's ``line`` is its row number as a spreadsheet shows it."""
     try:
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
@@ -92,6 +113,13 @@ def read_rows(path: Path) -> Iterator[Row]:
         raise CsvError(
             f"{path.name} is not a readable CSV near line {reader.line_num}: {exc}."
         ) from exc
+
+
+def role_problem(role: str) -> str:
+    """Why ``role`` (lower case, stripped) is not a role, or '' when it is one (or empty)."""
+    if role and role not in ROLES:
+        return f'role "{role}" is not attendee or moderator'
+    return ""
 
 
 def _row(line: int, names: list[str], values: list[str]) -> Row:
@@ -105,6 +133,6 @@ def _row(line: int, names: list[str], values: list[str]) -> Row:
         problem = "no user_id or email"
     elif not USER_ID.match(user_id):
         problem = f'"{user_id}" is not a valid Kaltura user ID'
-    elif role and role not in ROLES:
-        problem = f'role "{role}" is not attendee or moderator'
-    return Row(line, person, role, columns, problem)
+    else:
+        problem = role_problem(role)
+    return Row(line, person, role, columns, problem, tuple(values))

@@ -11,25 +11,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilter, KalturaUserFilter
 
-from ..kaltura.client import CallResult
 from ..kaltura.errors import InvalidInput, KalturaError, NotFound
-from . import entries, facts, people
+from . import bulk, entries, facts, people
 from .account import Account
 from .csv_input import USER_ID
 from .facts import Person
 from .models import Moderator
 from .tokens import moderators_group
 
-#: People per bulk request (two calls each).
-BATCH_PEOPLE = 50
-#: Batches in flight at once (each worker thread keeps one connection).
-WORKERS = 3
+#: People per bulk request (two calls each), and batches in flight (see :mod:`.bulk`).
+BATCH_PEOPLE = bulk.BATCH_PEOPLE
+WORKERS = bulk.WORKERS
 
 
 def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
@@ -161,70 +158,19 @@ def import_people(
     group_step = facts.group_step(account, group)
     facts.run(account, [group_step] if group_step else [])
 
-    batches = [todo[i : i + BATCH_PEOPLE] for i in range(0, len(todo), BATCH_PEOPLE)]
+    def run_batch(batch: Sequence[tuple[int, Person]]) -> list[RowResult]:
+        outcomes = bulk.ensure_access(account, [(p, group) for _, p in batch])
+        return [RowResult(line, p.user_id, o.status, o.error)
+                for (line, p), o in zip(batch, outcomes, strict=True)]
+
+    def not_started(batch: Sequence[tuple[int, Person]]) -> list[RowResult]:
+        return [RowResult(line, p.user_id, "failed", "cancelled") for line, p in batch]
+
     done = len(results)
-    lock = threading.Lock()
-
-    def run_batch(batch: Sequence[tuple[int, Person]]) -> None:
-        nonlocal done
-        if cancel is not None and cancel.is_set():
-            outcome = {line: RowResult(line, p.user_id, "failed", "cancelled") for line, p in batch}
-        else:
-            outcome = _import_batch(account, group, batch)
-        with lock:
-            results.update(outcome)
-            done += len(batch)
-            if progress is not None:
-                progress(done, len(rows))
-
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="import") as pool:
-        for future in [pool.submit(run_batch, b) for b in batches]:
-            future.result()
+    for batch, outcome in bulk.in_order(bulk.chunked(todo, BATCH_PEOPLE), run_batch,
+                                        workers=workers, cancel=cancel, skipped=not_started):
+        results.update((r.line, r) for r in outcome)
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(rows))
     return [results[line] for line, _ in rows]
-
-
-def _import_batch(
-    account: Account, group: str, batch: Sequence[tuple[int, Person]]
-) -> dict[int, RowResult]:
-    """One request for up to 50 people; per-row outcomes, nothing raised."""
-    plan = [
-        (
-            line,
-            person,
-            facts.user_step(account, person),
-            facts.membership_step(account, group, person.user_id, tolerate=True),
-        )
-        for line, person in batch
-    ]
-    steps = [s for _, _, u, m in plan for s in (u, m) if s is not None]
-    try:
-        results = account.conn.multi(lambda c: [s.queue(c) for s in steps])
-    except KalturaError as exc:
-        return {line: RowResult(line, p.user_id, "failed", str(exc)) for line, p, _, _ in plan}
-    by_step = {id(s): r for s, r in zip(steps, results, strict=True)}
-    return {
-        line: _settle_row(line, person, user, member, by_step)
-        for line, person, user, member in plan
-    }
-
-
-def _settle_row(
-    line: int,
-    person: Person,
-    user: facts.Step | None,
-    member: facts.Step | None,
-    by_step: dict[int, CallResult],
-) -> RowResult:
-    try:
-        if user is not None:
-            user.settle(by_step[id(user)])
-        if member is None:
-            return RowResult(line, person.user_id, "already")
-        result = by_step[id(member)]
-        member.settle(result)
-        if result.failed_with("GROUP_USER_ALREADY_EXISTS"):
-            return RowResult(line, person.user_id, "already")
-        result.unwrap()
-        return RowResult(line, person.user_id, "added")
-    except KalturaError as exc:
-        return RowResult(line, person.user_id, "failed", str(exc))
