@@ -70,6 +70,8 @@ class PreviewTab(Page):
         self.deps = deps
         self.page: EmbedPage | None = None
         self.browser: PreviewBrowser | None = None
+        #: A new page is being built: settle reports of the current one are stale.
+        self._building = False
         #: Opens a URL in the system browser (replaceable in tests).
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self._account: object | None = None
@@ -231,6 +233,7 @@ class PreviewTab(Page):
             return preview.build(account, entry.id, person, role, event_id=event_id)
 
         self.status.setText(f"Preparing the {role.value} view of “{entry.name}”…")
+        self._building = True  # the page still loading now answers a question nobody asks
         self.deps.worker.run("Building the preview", build,
                              on_done=lambda page: self._show(page, started),
                              on_error=self._failed, key="preview",
@@ -239,6 +242,7 @@ class PreviewTab(Page):
     def _show(self, page: EmbedPage, started: float) -> None:
         from .preview_web import PreviewBrowser
 
+        self._building = False
         self.page = page
         self.panel.show_page(page)
         self._dispose_browser()
@@ -256,7 +260,7 @@ class PreviewTab(Page):
 
     def _settled(self, result: dict[str, Any]) -> None:
         page = self.page
-        if page is None:
+        if page is None or self._building:
             return
         problems = result.get("problems") or []
         what = "room" if page.mode == "room" else "player and chat"
@@ -267,6 +271,7 @@ class PreviewTab(Page):
                                   "entry_id": page.entry.id, "user_id": page.person.user_id})
 
     def _failed(self, failure: Failure) -> None:
+        self._building = False
         self.status.setText(failure.message)
         if failure.title == "Building the preview":
             self.previewSettled.emit({"ok": False, "problems": [failure.message]})
