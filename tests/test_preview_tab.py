@@ -303,6 +303,16 @@ def test_copy_share_link_copies_the_player_share_url(qtbot, tab, live, info):
     assert "Share link copied" in tab.said[-1]
 
 
+def test_qr_code_of_the_share_link(qtbot, tab, live):
+    from kproducer.ui.qr_dialog import QrDialog
+
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    tab.qr_button.click()
+    dialog = next(w for w in tab.findChildren(QrDialog) if w.isVisible())
+    assert dialog.link == tab.page.share_url and not dialog.code.pixmap().isNull()
+    dialog.close()
+
+
 def test_shutdown_deletes_page_before_profile_without_warnings(qtbot, qtlog, tab, live):
     settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
     browser = tab.browser

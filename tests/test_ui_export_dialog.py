@@ -181,3 +181,16 @@ def test_cancel_before_the_export_starts_writes_nothing(qtbot, deps, account, tm
     assert "cancelled before it started" in dialog.status.text()
     assert not (tmp_path / "people-links.csv").exists()
     assert dialog.export_button.isEnabled()
+
+
+def test_file_menu_opens_the_export_dialog(window, qtbot):
+    from kproducer.ui.export_dialog import ExportDialog
+
+    action = window.menu_actions.export_links
+    assert action.isEnabled()
+    action.trigger()
+    qtbot.waitUntil(lambda: any(isinstance(w, ExportDialog) and w.isVisible()
+                                for w in window.findChildren(ExportDialog)), timeout=5_000)
+    dialog = next(w for w in window.findChildren(ExportDialog) if w.isVisible())
+    assert dialog.entry.count() >= 1  # the sessions the window already listed
+    dialog.close()

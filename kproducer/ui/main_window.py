@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.events.eventSelected.connect(self.entries.show_event)
         self.events.eventsLoaded.connect(self.entries.set_events)
         self.events.eventsLoaded.connect(self.preview.set_events)
+        self.events.eventsLoaded.connect(lambda events: setattr(self, "known_events", events))
+        self.entries.entriesLoaded.connect(lambda entries: setattr(self, "known_entries", entries))
         self.events.showSessions.connect(self._show_sessions)
         self.entries.entriesLoaded.connect(self.moderators.set_entries)
         self.entries.showModerators.connect(self._show_moderators)
@@ -130,6 +132,17 @@ class MainWindow(QMainWindow):
             page.update_actions()
         self.dock.update_actions()
         menus.update(self)
+
+    def show_export(self) -> None:
+        """Open the Export signed links dialog on the session selected in Entries."""
+        from .export_dialog import ExportDialog
+
+        selected = self.entries.selected()
+        dialog = ExportDialog(self.deps, getattr(self, "known_entries", ()),
+                              getattr(self, "known_events", ()),
+                              getattr(selected, "id", None), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def account(self) -> Account | None:
         """The connected account, or None."""

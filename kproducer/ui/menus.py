@@ -43,6 +43,7 @@ class Actions:
     accounts: QAction
     sandbox: QAction
     import_csv: QAction
+    export_links: QAction
     quit: QAction
     new: QAction
     edit: QAction
@@ -93,6 +94,8 @@ def build(window: MainWindow) -> Actions:
                         tip="A demo Kaltura account that runs on this computer"),
         import_csv=_action(window, "&Import moderators from CSV…", lambda: _import(window),
                            "Ctrl+I"),
+        export_links=_action(window, "&Export signed links…", window.show_export, "Ctrl+E",
+                             tip="A signed link per person of a CSV list, as URLs or pages"),
         quit=_action(window, "&Quit", window.close, Key.Quit, "Ctrl+Q"),
         new=_action(window, "&New…", on_page("new", "new_item"), Key.New),
         edit=_action(window, "&Edit…", on_page("edit", "edit_item"), "F2"),
@@ -116,6 +119,7 @@ def build(window: MainWindow) -> Actions:
     file_menu.addActions([acts.accounts, acts.sandbox])
     file_menu.addSeparator()
     file_menu.addAction(acts.import_csv)
+    file_menu.addAction(acts.export_links)
     file_menu.addSeparator()
     file_menu.addAction(acts.quit)
 
@@ -157,6 +161,7 @@ def update(window: MainWindow) -> None:
     acts.find.setEnabled(page.can("find"))
     acts.copy.setEnabled(_selected_id(window) is not None)
     acts.import_csv.setEnabled(window.moderators.import_button.isEnabled())
+    acts.export_links.setEnabled(window.account() is not None)
 
 
 def _selected_id(window: MainWindow) -> str | None:

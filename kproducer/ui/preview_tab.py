@@ -119,6 +119,7 @@ class PreviewTab(Page):
         self.reload_button.clicked.connect(self.refresh)
         self.open_button.clicked.connect(self.open_in_browser)
         self.copy_button.clicked.connect(self.copy_share_link)
+        self.qr_button.clicked.connect(self.show_qr)
         self.update_actions()
 
     def _side_panel(self) -> QWidget:
@@ -133,12 +134,13 @@ class PreviewTab(Page):
         self.reload_button = QPushButton("&Reload with fresh tokens", self)
         self.open_button = QPushButton("Open in system &browser", self)
         self.copy_button = QPushButton("&Copy share link", self)
+        self.qr_button = QPushButton("Show &QR code (to test on a phone)", self)
         side = QWidget(self)
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.status)
         column.addWidget(scroll, 1)
-        for button in (self.reload_button, self.open_button, self.copy_button):
+        for button in (self.reload_button, self.open_button, self.copy_button, self.qr_button):
             column.addWidget(button)
         return side
 
@@ -182,6 +184,7 @@ class PreviewTab(Page):
         self.reload_button.setEnabled(self.chooser.current_entry() is not None)
         self.open_button.setEnabled(page is not None)
         self.copy_button.setEnabled(page is not None and page.share_url is not None)
+        self.qr_button.setEnabled(self.copy_button.isEnabled())
         self.copy_button.setToolTip(
             "Rooms are joined through a signed form, not a link: use Open in system browser."
             if page is not None and page.share_url is None else
@@ -341,6 +344,17 @@ class PreviewTab(Page):
         self.open_url(QUrl.fromLocalFile(str(path)))
         self.deps.say("The page opened in your browser; it holds this person's tokens, so "
                       "share it with them only.")
+
+    def show_qr(self) -> None:
+        """Show the share link as a QR code, to open the preview on a phone."""
+        from .qr_dialog import QrDialog
+
+        page = self.page
+        if page is None or page.share_url is None:
+            return
+        dialog = QrDialog(page.share_url, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def copy_share_link(self) -> None:
         """Copy the player share URL (DESIGN §3) of the page shown."""
