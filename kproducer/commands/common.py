@@ -137,3 +137,32 @@ def stderr_is_terminal() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class ProgressLine:
+    """``{verb}… N of M rows`` on one stderr line, redrawn after each batch.
+
+    Args:
+        verb: What is happening ("Importing").
+        total: Rows in all; None takes the total each update reports.
+        offset: Rows already done before this run (shown as done).
+    """
+
+    def __init__(self, verb: str, total: int | None = None, offset: int = 0) -> None:
+        self.verb = verb
+        self.total = total
+        self.offset = offset
+        self.shown = False
+
+    def update(self, done: int, total: int) -> None:
+        """Redraw the line after a batch."""
+        shown_total = self.total if self.total is not None else total
+        sys.stderr.write(f"\r{self.verb}… {self.offset + done} of {shown_total} rows")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        """End the line (when anything was drawn)."""
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from kproducer.services.facts import Person
 from kproducer.services.moderators import RowResult
 
 from .base import OK, SOME_FAILED, USAGE, CommandError
-from .common import connected, print_json, stderr_is_terminal, table
+from .common import ProgressLine, connected, print_json, stderr_is_terminal, table
 
 STATUSES = ("added", "already", "skipped", "failed")
 REPORT_COLUMNS = ("line", "user_id", "status", "error")
@@ -93,7 +92,9 @@ def import_command(args: argparse.Namespace) -> int:
     entry_id = entries.check_entry_id(args.entry)
     check_report_path(args.report)
     plan = read_plan(args.csv)
-    progress = _Progress(plan.rows, len(plan.settled)) if stderr_is_terminal() else None
+    progress = (
+        ProgressLine("Importing", plan.rows, len(plan.settled)) if stderr_is_terminal() else None
+    )
     with connected(args) as account:
         verify_entry(account, entry_id)
         try:
@@ -166,22 +167,4 @@ def _print_summary(
     if report is not None:
         print(f"Every row's outcome is in {report}.")
 
-
-class _Progress:
-    """``N of M rows`` on one stderr line, redrawn after each batch."""
-
-    def __init__(self, total: int, done: int) -> None:
-        self.total = total
-        self.offset = done
-        self.shown = False
-
-    def update(self, done: int, total: int) -> None:
-        sys.stderr.write(f"\rImporting… {self.offset + done} of {self.total} rows")
-        sys.stderr.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 

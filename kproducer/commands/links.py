@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from kproducer.services.tokens import EmbedStyle, ExpiryPolicy
 
 from .base import OK, SOME_FAILED, USAGE, Command, CommandError
 from .common import (
+    ProgressLine,
     account_options,
     actions,
     connected,
@@ -109,7 +109,7 @@ def export_command(args: argparse.Namespace) -> int:
         event_id=args.event,
         policy=ExpiryPolicy(args.expires_in, EmbedStyle(args.embed_style)),
     )
-    progress = _Progress() if stderr_is_terminal() else None
+    progress = ProgressLine("Exporting links") if stderr_is_terminal() else None
     try:
         checked = plan(request)  # the whole CSV, before connecting: exit 2 writes nothing
         with connected(args) as account:
@@ -176,23 +176,6 @@ def _print_summary(summary: ExportSummary) -> None:
         print("Run the same command again to finish only the rows not ok.")
     where = f"{request.csv_out}" + (f" (pages in {request.folder})" if request.folder else "")
     print(f"Every row's outcome is in {where}.")
-
-
-class _Progress:
-    """``N of M rows`` on one stderr line, redrawn after each batch."""
-
-    def __init__(self) -> None:
-        self.shown = False
-
-    def update(self, done: int, total: int) -> None:
-        sys.stderr.write(f"\rExporting links… {done} of {total} rows")
-        sys.stderr.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 COMMAND = Command(
