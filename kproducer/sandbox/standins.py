@@ -105,7 +105,9 @@ def _missing(handler: Handler, why: str) -> None:
 
 
 def _script(handler: Handler, name: str) -> None:
-    handler.send_body(200, resources.read_text("standins", name).encode(), _JS, _NO_STORE)
+    """Serve a stand-in script with the helpers it shares (``common.js``) in front."""
+    body = resources.read_text("standins", "common.js") + resources.read_text("standins", name)
+    handler.send_body(200, body.encode(), _JS, _NO_STORE)
 
 
 def _iframe(handler: Handler, path: str, pid: int, uiconf: int, entry_id: str, ks: str) -> None:

@@ -40,29 +40,12 @@
     '.kpc-button{background:#25313d;border-radius:14px;padding:4px 12px;font-size:12px}'
   ].join('');
 
+  var kit = window.kpStandinKit;
+  var node = kit.node;
+  var remaining = kit.remaining;
+
   function injectStyle() {
-    if (document.getElementById('kpc-style')) { return; }
-    var style = document.createElement('style');
-    style.id = 'kpc-style';
-    style.textContent = CSS;
-    (document.head || document.documentElement).appendChild(style);
-  }
-
-  function node(tag, className, text) {
-    var el = document.createElement(tag);
-    if (className) { el.className = className; }
-    if (text !== undefined) { el.textContent = text; }
-    return el;
-  }
-
-  function remaining(seconds) {
-    if (seconds <= 0) { return 'ended'; }
-    var days = Math.floor(seconds / 86400);
-    var hours = Math.floor((seconds % 86400) / 3600);
-    var minutes = Math.floor((seconds % 3600) / 60);
-    if (days) { return 'in ' + days + ' d ' + hours + ' h'; }
-    if (hours) { return 'in ' + hours + ' h ' + minutes + ' min'; }
-    return 'in ' + minutes + ' min';
+    kit.injectStyle('kpc-style', CSS);
   }
 
   function pageEntry() {
