@@ -10,17 +10,15 @@ requests at once). What the cache knows is skipped, so a re-run finishes only wh
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kproducer import atomic
-from kproducer.services import entries, facts, moderators
+from kproducer.services import entries, facts, moderator_import, moderators
 from kproducer.services.account import Account
-from kproducer.services.csv_input import CsvError, read_rows
+from kproducer.services.csv_input import CsvError
 from kproducer.services.facts import Person
 from kproducer.services.moderators import RowResult
 
@@ -28,7 +26,6 @@ from .base import OK, SOME_FAILED, USAGE, CommandError
 from .common import ProgressLine, connected, print_json, stderr_is_terminal, table
 
 STATUSES = ("added", "already", "skipped", "failed")
-REPORT_COLUMNS = ("line", "user_id", "status", "error")
 #: Failed rows listed in the text output (the JSON and the report list every row).
 SHOWN_FAILURES = 50
 
@@ -50,18 +47,8 @@ def read_plan(path: Path) -> Plan:
     """Stream the CSV into a plan; whole-file problems raise :class:`CsvError`."""
     if path.is_dir():
         raise CsvError(f"{path} is a folder, not a CSV file.")
-    plan = Plan()
-    for row in read_rows(path):
-        if row.problem:
-            plan.settled.append(RowResult(row.line, row.person.user_id, "failed", row.problem))
-        elif row.role == "attendee":
-            skipped = RowResult(row.line, row.person.user_id, "skipped", "role is attendee")
-            plan.settled.append(skipped)
-        else:
-            plan.people.append((row.line, row.person))
-    if not plan.rows:
-        raise CsvError(f"{path.name} has a header row but no people.")
-    return plan
+    people, settled = moderator_import.read_people(path)
+    return Plan(people, settled)
 
 
 def check_report_path(path: Path | None) -> None:
@@ -118,11 +105,7 @@ def import_command(args: argparse.Namespace) -> int:
 def write_report(path: Path, results: list[RowResult]) -> None:
     """Every row's outcome as CSV, written atomically (owner-only)."""
     try:
-        with atomic.atomic_writer(path, newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(REPORT_COLUMNS)
-            for r in results:
-                writer.writerow((r.line, r.user_id, r.status, r.error))
+        moderator_import.save_report(results, path)
     except OSError as exc:
         raise CommandError(
             f"The import ran, but the report {path} could not be written: "

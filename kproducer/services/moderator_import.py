@@ -73,6 +73,28 @@ class ImportReport:
         return ", ".join(parts) + "."
 
 
+def read_people(path: Path) -> tuple[list[tuple[int, Person]], list[RowResult]]:
+    """Stream a people CSV: who to import, and the rows settled without a call.
+
+    Rows with a problem fail at once; rows whose role is attendee are skipped.
+
+    Raises:
+        CsvError: The file cannot be used at all, or it has no people.
+    """
+    early: list[RowResult] = []
+    people: list[tuple[int, Person]] = []
+    for row in read_rows(path):
+        if row.problem:
+            early.append(RowResult(row.line, row.person.user_id, "failed", row.problem))
+        elif row.role == "attendee":
+            early.append(RowResult(row.line, row.person.user_id, SKIPPED, "role is attendee"))
+        else:
+            people.append((row.line, row.person))
+    if not people and not early:
+        raise CsvError(f"{path.name} has a header row but no people.")
+    return people, early
+
+
 def import_csv(
     account: Account,
     entry_id: str,
@@ -86,17 +108,7 @@ def import_csv(
         CsvError: The file cannot be used at all (nothing was imported).
         KalturaError: The entry does not exist or Kaltura cannot be reached at the start.
     """
-    early: list[RowResult] = []
-    people: list[tuple[int, Person]] = []
-    for row in read_rows(path):
-        if row.problem:
-            early.append(RowResult(row.line, row.person.user_id, "failed", row.problem))
-        elif row.role == "attendee":
-            early.append(RowResult(row.line, row.person.user_id, SKIPPED, "role is attendee"))
-        else:
-            people.append((row.line, row.person))
-    if not people and not early:
-        raise CsvError(f"{path.name} has a header row but no people.")
+    people, early = read_people(path)
     return _run(account, entry_id, path, people, early, progress, cancel)
 
 
