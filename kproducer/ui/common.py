@@ -11,8 +11,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QLabel,
+    QLayout,
     QSplitter,
+    QStackedWidget,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -128,6 +131,30 @@ class Page(QWidget):
 
     def update_actions(self) -> None:
         """Enable the tab's buttons for the current state."""
+
+    def lay_out_list(self, name: str, bar: QLayout, view: QTableView, details: QWidget) -> None:
+        """The list tabs' layout: a button bar, the table beside a details pane.
+
+        The table sits in ``self.stack`` with ``self.empty``, a centred hint shown when there
+        is nothing to list; the splitter's sizes are saved as ``{name}.splitter``.
+        """
+        self.empty = hint("", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(view)
+        self.stack.addWidget(self.empty)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName(f"{name}.splitter")
+        splitter.addWidget(self.stack)
+        splitter.addWidget(details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
 
     def state_widgets(self) -> tuple[list[QSplitter], list[QTableView]]:
         """The splitters and tables whose state is saved (by object name)."""

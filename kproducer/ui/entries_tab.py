@@ -12,14 +12,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..services.models import Entry, EntryKind, Event
-from .common import NOT_CONNECTED, Deps, Page, duration, failure_box, heading, hint, when
+from .common import NOT_CONNECTED, Deps, Page, duration, failure_box, heading, when
 from .table import Column, RowsModel, make_view, select_where, selected_row
 from .worker import Failure, JobContext
 
@@ -120,23 +118,7 @@ class EntriesTab(Page):
         for button in (self.new_button, self.attach_button, self.refresh_button):
             bar.addWidget(button)
 
-        self.empty = hint("", self)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.view)
-        self.stack.addWidget(self.empty)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.setObjectName("entries.splitter")
-        splitter.addWidget(self.stack)
-        splitter.addWidget(self._details_pane())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
+        self.lay_out_list("entries", bar, self.view, self._details_pane())
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(lambda _: self._show_moderators())
         self._set_empty(NOT_CONNECTED)
