@@ -66,6 +66,7 @@ def test_counters_and_cache_hit_rate():
     assert log.records() == [] and log.counters().total == 0
 
 
+@pytest.mark.allow_warning_logs("kproducer.activity", r"activity listener .* failed")
 def test_listeners_get_every_record_until_unsubscribed(caplog):
     log = ActivityLog()
     seen = []
