@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import socket
 
-from conftest import make_client
+import pytest
+from conftest import make_client, reset_stats, stats
 from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilter
 
 from kproducer.activity import ActivityLog
 from kproducer.cache import Cache
+from kproducer.kaltura import admin_session
 from kproducer.kaltura.client import KalturaConnection, settings_from
+from kproducer.kaltura.errors import AuthenticationError
 from kproducer.sandbox import Sandbox
 from kproducer.services import entries, moderators
 from kproducer.services.account import Account, AccountSettings
@@ -68,3 +71,76 @@ def test_sandbox_killed_mid_import_then_rerun_finishes_without_duplicates(tmp_pa
         account.conn.close()
         account.cache.close()
         restarted.stop()
+
+
+# --- the admin KS expires while the app believes it valid (suspend, clock jump) ---------------
+
+
+def expire_first_ks(monkeypatch, how_many: int = 1) -> list[int]:
+    """The next ``how_many`` admin KSs are born expired (as after a laptop slept for hours)."""
+    made: list[int] = []
+    real = admin_session.generate_ks
+
+    def generate(secret, partner_id, user_id, session_type, seconds, privileges=""):
+        made.append(seconds)
+        if len(made) <= how_many:
+            seconds = -60
+        return real(secret, partner_id, user_id, session_type, seconds, privileges)
+
+    monkeypatch.setattr(admin_session, "generate_ks", generate)
+    return made
+
+
+def test_an_expired_admin_ks_is_renewed_and_the_call_sent_once_more(fresh_sandbox, monkeypatch):
+    info = fresh_sandbox.info
+    made = expire_first_ks(monkeypatch)
+    account = open_account(info)
+    try:
+        reset_stats(info)
+        assert account.conn.client.user.get(info.admin_user_id).id == info.admin_user_id
+        assert stats(info)["http_requests"] == 2  # refused, then the same call again
+        assert len(made) == 2
+    finally:
+        account.conn.close()
+        account.cache.close()
+
+
+def test_an_expired_admin_ks_mid_write_creates_the_entry_once(fresh_sandbox, monkeypatch):
+    info = fresh_sandbox.info
+    account = open_account(info)
+    try:
+        account.conn.client.user.get(info.admin_user_id)  # a session is under way...
+        made = expire_first_ks(monkeypatch)
+        account.conn.admin_session.renew()  # ...and its KS is now (secretly) expired
+        reset_stats(info)
+        entry = entries.create(account, EntryKind.LIVE, "Renewed mid-session")
+        assert stats(info)["http_requests"] == 2 and len(made) == 2
+        assert make_client(info).liveStream.get(entry.id).name == "Renewed mid-session"
+        named = fresh_sandbox.db.execute(
+            "SELECT COUNT(*) FROM entries WHERE json_extract(data, '$.name') = ?",
+            ("Renewed mid-session",)).fetchone()[0]
+        assert named == 1  # refused before it ran, so created exactly once
+        groups = fresh_sandbox.db.execute(
+            "SELECT COUNT(*) FROM kusers WHERE id = ? AND status != 2",
+            (f"{entry.id}_moderators",)).fetchone()[0]
+        assert groups == 1
+    finally:
+        account.conn.close()
+        account.cache.close()
+
+
+def test_a_ks_refused_again_after_renewal_points_at_the_clock(fresh_sandbox, monkeypatch):
+    info = fresh_sandbox.info
+    expire_first_ks(monkeypatch, how_many=10**6)  # this computer's clock is hours behind
+    account = open_account(info)
+    try:
+        reset_stats(info)
+        with pytest.raises(AuthenticationError, match="check this computer's clock"):
+            account.conn.client.user.get(info.admin_user_id)
+        with pytest.raises(AuthenticationError, match="check this computer's clock"):
+            entries.create(account, EntryKind.ROOM, "Never made")
+        assert stats(info)["http_requests"] == 4  # two tries each, no loop
+        assert account.conn.admin_session.generated == 4
+    finally:
+        account.conn.close()
+        account.cache.close()

@@ -24,7 +24,7 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from KalturaClient import KalturaClient, KalturaConfiguration
 from KalturaClient.Base import IKalturaLogger, KalturaParams
@@ -214,9 +214,16 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
         idempotent = all(is_read(c.action) for c in calls)
         started = time.perf_counter()
         try:
-            reply = self._transport.post(
-                url, params.get(), self._parse, idempotent=idempotent, files=files or None,
-                headers=self.requestHeaders)
+            try:
+                reply = self._transport.post(
+                    url, params.get(), self._parse, idempotent=idempotent, files=files or None,
+                    headers=self.requestHeaders)
+            except _SessionExpired:
+                # Rejected before anything ran: renew the admin KS and send it all once more.
+                url, params, files = self._with_fresh_ks(calls)
+                reply = self._transport.post(
+                    url, params.get(), self._parse_once, idempotent=idempotent,
+                    files=files or None, headers=self.requestHeaders)
         except KalturaException as exc:  # an API error for the call (or the whole request)
             ms = _ms(started)
             error = from_exception(exc, action=names[0] if len(names) == 1 else "multirequest",
@@ -261,6 +268,9 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
             return list(raw)
         results: list[Any] = []
         count = len(inflight.names)
+        if any(_expired(value) for value in raw):
+            # The KS ran out between two calls of this multirequest: the next one gets a new KS.
+            self._admin_session.renew()
         for index, (name, call) in enumerate(zip(inflight.names, inflight.calls, strict=True)):
             value = raw[index] if index < len(raw) else _missing(name)
             where = _detail("", index, count, inflight.attempts)
@@ -275,12 +285,42 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
         return results
 
     def _parse(self, body: bytes) -> Any:
+        """Parse an answer; raise :class:`_SessionExpired` if Kaltura refused the KS as expired.
+
+        That refusal comes before any call runs (``INVALID_KS`` "EXPIRED" for the single call,
+        or for every call of a multirequest), so the request is safe to send again.
+        """
+        try:
+            value = self._parse_once(body)
+        except KalturaException as exc:
+            if _expired(exc):
+                raise _SessionExpired from exc
+            raise
+        if self.isMultiRequest() and len(value) and all(
+            _expired(self.getExceptionIfError(item)) for item in value
+        ):
+            raise _SessionExpired
+        return value
+
+    def _parse_once(self, body: bytes) -> Any:
         try:
             return self.parsePostResult(body)
         except KalturaClientException as exc:
             raise MalformedResponse(str(exc)) from None
         except (AttributeError, ValueError) as exc:  # lxml "recovered" nothing at all
             raise MalformedResponse(str(exc)) from None
+
+    def _with_fresh_ks(self, calls: list[Any]) -> tuple[str, Any, Any]:
+        """The request for ``calls`` again, each carrying a newly generated admin KS."""
+        fresh = self._admin_session.renew()
+        self.setKs(fresh)
+        for call in calls:
+            call.params.put("ks", fresh)
+        self.callsQueue = calls
+        try:
+            return cast(tuple[str, Any, Any], self.getRequestParams())
+        finally:
+            self.callsQueue = []
 
     # --- activity -----------------------------------------------------------------------------
 
@@ -292,6 +332,16 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
         count = len(names) if multi else 1
         for index, name in enumerate(names):
             self._record(name, "error", ms, _detail(error.message, index, count, error.attempts))
+
+
+class _SessionExpired(Exception):
+    """Kaltura refused the admin KS of a whole request as expired (nothing ran)."""
+
+
+def _expired(error: object) -> bool:
+    """``INVALID_KS`` with "EXPIRED": what Kaltura says for a KS past its expiry."""
+    return (isinstance(error, KalturaException) and error.code == "INVALID_KS"
+            and "EXPIRED" in str(error.message))
 
 
 def _ms(started: float) -> float:
