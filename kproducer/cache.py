@@ -43,6 +43,13 @@ from . import paths
 FILE_NAME = "cache.sqlite3"
 SCHEMA_VERSION = 1
 DAY = 86_400.0
+#: What the person is told when the cache file was set aside, by reason.
+MOVED_ASIDE = {
+    "corrupt": "The cache file was damaged, so it was set aside as {name} and rebuilt; "
+               "nothing but cached facts was lost.",
+    "schema": "The cache file was made by another version of kproducer, so it was set aside "
+              "as {name} and rebuilt.",
+}
 #: Seconds during which the cache is skipped after it was found busy or unusable.
 RETRY_AFTER = 30.0
 #: Files moved aside that are kept (the oldest beyond this are deleted).
@@ -196,6 +203,7 @@ class Cache:
         self._hits: Counter[str] = Counter()
         self._misses: Counter[str] = Counter()
         self.moved_aside: list[Path] = []
+        self._notes: list[str] = []
         with self._lock:
             self._open()
 
@@ -275,6 +283,18 @@ class Cache:
                 )
             )
 
+    def delete_prefix(self, kind: str, prefix: str) -> None:
+        """Forget every item of ``kind`` whose key starts with ``prefix`` (e.g. one group's
+        memberships once the group proved to be gone)."""
+        self._kind(kind)
+        with self._lock:
+            self._run(
+                lambda c: c.execute(
+                    "DELETE FROM entries WHERE account=? AND kind=? AND substr(key, 1, ?)=?",
+                    (self.account, kind, len(prefix), prefix),
+                )
+            )
+
     def ttl_for(self, kind: str) -> float:
         """The TTL in seconds of ``kind`` (secret kinds included, for their keyring vault).
 
@@ -290,6 +310,20 @@ class Cache:
     def status_message(self) -> str | None:
         """Why the cache is being skipped right now, or None when it works."""
         return self._message
+
+    def take_notes(self) -> list[str]:
+        """What happened to the cache since the last call (rebuilt, locked...), once each.
+
+        For the person using the app: the command line prints them after the command, the
+        window shows them in the status bar after the job that met them.
+        """
+        with self._lock:
+            notes, self._notes = self._notes, []
+        return notes
+
+    def _note(self, message: str) -> None:
+        if message not in self._notes:
+            self._notes.append(message)
 
     # --- maintenance: raises CacheError on database trouble ---
 
@@ -464,6 +498,7 @@ class Cache:
     def _degrade(self, message: str) -> None:
         self._message = message
         self._retry_at = self._clock() + RETRY_AFTER
+        self._note(message)
 
     def _open(self) -> None:
         """Open (creating, checking, and if need be rebuilding) the database, or degrade."""
@@ -540,6 +575,8 @@ class Cache:
             os.replace(self.path, target)
             os.utime(target)  # its time of moving aside, for pruning the oldest
             self.moved_aside.append(target)
+            self._note(MOVED_ASIDE.get(label.rstrip("0123456789"), MOVED_ASIDE["corrupt"])
+                       .format(name=target.name))
         with contextlib.suppress(FileNotFoundError):
             os.replace(f"{self.path}-wal", f"{target}-wal")
         with contextlib.suppress(FileNotFoundError):

@@ -89,7 +89,7 @@ def test_profile_add_list_test_remove(
     assert doc["admin_user_found"] is True
     assert doc["cnc_app_token"] == {"found": True, "source": "appToken.list", "problem": ""}
     assert doc["keyring"]["persistent"] is True and doc["ok"] is True
-    # Resolved at connect time and remembered in the keyring, so the next test needs no list.
+    # Remembered in the keyring; listed again in the same request, and still the same one.
     again = kp("profile", "test", "--profile", "prod", "--json").json()
     assert again["cnc_app_token"]["source"] == "remembered"
     text = kp("profile", "test", "prod")

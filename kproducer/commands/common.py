@@ -89,6 +89,9 @@ def connected(args: argparse.Namespace, **connection: Any) -> Iterator[Account]:
     try:
         yield account
     finally:
+        take_notes = getattr(account.cache, "take_notes", None)
+        for note in take_notes() if take_notes is not None else ():
+            warn(f"note: {note}")
         connect.close(account)
 
 

@@ -27,6 +27,9 @@ class FactCache(Protocol):
     def delete(self, kind: str, key: str) -> None:
         """Forget one entry."""
 
+    def delete_prefix(self, kind: str, prefix: str) -> None:
+        """Forget every entry of ``kind`` whose key starts with ``prefix``."""
+
 
 class TokenVault(Protocol):
     """Where a CnC app token found through ``appToken.list`` is kept (never on disk)."""
@@ -36,6 +39,9 @@ class TokenVault(Protocol):
 
     def set_cnc_token(self, token: str) -> None:
         """Remember the token (keyring, or memory for this run)."""
+
+    def forget(self) -> None:
+        """Drop the remembered token (it was deleted or replaced on the server)."""
 
 
 @dataclass
@@ -51,6 +57,10 @@ class MemoryVault:
     def set_cnc_token(self, token: str) -> None:
         """Remember the token until the process ends."""
         self.token = token
+
+    def forget(self) -> None:
+        """Drop the remembered token."""
+        self.token = None
 
 
 @dataclass(frozen=True)

@@ -203,7 +203,7 @@ def _repair(
         if results[id(plan.member)].failed_with("GROUP_NOT_FOUND"):
             if plan.group not in groups:
                 groups.add(plan.group)
-                account.cache.delete(facts.GROUP_EXISTS, plan.group)
+                facts.forget_group(account, plan.group)
                 steps.append(_forced(facts.group_step(account, plan.group, force=True)))
         else:
             account.cache.delete(facts.USER_EXISTS, plan.person.user_id)

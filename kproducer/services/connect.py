@@ -22,6 +22,7 @@ the keyring for the cache's CnC TTL, so later runs need no ``appToken.list`` at 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -40,7 +41,7 @@ from ..profiles import (
     ProfileStore,
     connection_settings,
 )
-from ..secret_store import SecretKind, SecretSource, SecretStore
+from ..secret_store import SecretKind, SecretSource, SecretStore, SecretStoreError
 from . import facts
 from .account import Account, AccountSettings
 from .kme import KmeSettings
@@ -245,8 +246,10 @@ def check(account: Account, resolved: Resolved) -> Checked:
     """Prove the account works and resolve its CnC app token, in ONE request.
 
     ``user.get`` of the admin user (authenticates the admin secret), plus ``appToken.list``
-    when the CnC token is neither given (environment/keyring) nor remembered (DESIGN §2:
-    "resolved at connect time").
+    unless the user gave the CnC token (environment/keyring) (DESIGN §2: "resolved at connect
+    time"). A remembered token is listed again, in the same request, so a token deleted or
+    replaced on the server since is noticed at the next connect: the current one replaces
+    it, or, with none left, it is forgotten and the problem said.
 
     Raises:
         KalturaError: The account cannot be reached or the admin secret was rejected.
@@ -255,7 +258,7 @@ def check(account: Account, resolved: Resolved) -> Checked:
     given = resolved.cnc_app_token
     remembered = None if given else account.vault.get_cnc_token()
     found: list[str] = []
-    cnc = None if given or remembered else facts.cnc_step(account, found)
+    cnc = None if given else facts.cnc_step(account, found)
 
     def queue(c: Any) -> list[Any]:
         calls = [c.user.get(user_id)]
@@ -270,14 +273,15 @@ def check(account: Account, resolved: Resolved) -> Checked:
     if given:
         token_source = resolved.source(SecretKind.CNC_APP_TOKEN)
         source = str(token_source) if token_source is not None else "profile"
-    elif remembered:
-        source = "remembered"
     else:
         assert cnc is not None
         try:
             cnc.settle(results[1])
-            source = "appToken.list"
+            source = "remembered" if found == [remembered] else "appToken.list"
         except KalturaError as exc:
+            if remembered and exc.code == "CNC_APP_TOKEN":
+                with contextlib.suppress(SecretStoreError):  # the keyring says so itself
+                    account.vault.forget()  # deleted on the server: never sign with it again
             source, problem = None, str(exc)
     return Checked(user_found, user_problem, source, problem)
 

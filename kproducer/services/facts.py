@@ -153,6 +153,16 @@ def membership_step(
     )
 
 
+def forget_group(account: Account, group_id: str) -> None:
+    """The group proved to be gone: forget it and every membership cached for it.
+
+    A deleted group takes its memberships with it (Kaltura keeps none when it is re-created),
+    so "X is in G" facts cached before are wrong too and must be re-established.
+    """
+    account.cache.delete(GROUP_EXISTS, group_id)
+    account.cache.delete_prefix(USER_IN_GROUP, membership_key(group_id, ""))
+
+
 def forget_membership(account: Account, group_id: str, user_id: str) -> None:
     """Drop the membership fact (after a removal, or when it proved wrong)."""
     account.cache.delete(USER_IN_GROUP, membership_key(group_id, user_id))
@@ -161,9 +171,16 @@ def forget_membership(account: Account, group_id: str, user_id: str) -> None:
 # --- CnC app token -----------------------------------------------------------------------------
 
 
-def cnc_token_known(account: Account) -> str | None:
-    """The CnC token from the user's settings (env/keyring) or the vault, without a call."""
-    token = account.settings.cnc_app_token or account.vault.get_cnc_token()
+def cnc_token_known(account: Account, *, trust_remembered: bool = True) -> str | None:
+    """The CnC token from the user's settings (env/keyring) or the vault, without a call.
+
+    Args:
+        trust_remembered: Use a token remembered from an earlier ``appToken.list``. False
+            where many JWTs are about to be signed (page exports): the token is then listed
+            again, so one deleted on the server since is not signed into every page.
+    """
+    remembered = account.vault.get_cnc_token() if trust_remembered else None
+    token = account.settings.cnc_app_token or remembered
     if not token:
         return None
     account.cached("appToken.list", "CnC app token")
@@ -195,3 +212,26 @@ def cnc_step(account: Account, found: list[str]) -> Step:
         found.append(tokens[0])
 
     return Step("appToken.list", queue, settle)
+
+
+def replace_cnc_token(account: Account) -> bool:
+    """Forget the remembered CnC token and find the account's current one (ONE request).
+
+    For when the chat refused a JWT signed with the remembered token: the app token was
+    deleted or replaced on the server while remembered here.
+
+    Returns:
+        True when a different token is now known (worth signing again); False when the
+        token is the user's own (profile or environment: theirs to fix) or the same again.
+
+    Raises:
+        CncTokenError: The account has no single active CnC app token any more.
+        KalturaError: Kaltura cannot be reached.
+    """
+    if account.settings.cnc_app_token:
+        return False
+    old = account.vault.get_cnc_token()
+    account.vault.forget()
+    found: list[str] = []
+    run(account, [cnc_step(account, found)])
+    return found[0] != old

@@ -219,7 +219,7 @@ def open_signer(account: Account, request: ExportRequest, moderators: bool) -> S
         steps = [entries.entry_step(account, request.entry_id, found)]
         steps += _group_steps(account, request.entry_id, moderators)
         if request.link_format is LinkFormat.PAGE and settings.cnc_uiconf_id:
-            token = facts.cnc_token_known(account)
+            token = facts.cnc_token_known(account, trust_remembered=False)
             if token is None:
                 steps.append(facts.cnc_step(account, tokens))
         try:
@@ -254,7 +254,7 @@ def complete(account: Account, signer: Signer, moderators: bool) -> Signer:
     token = signer.cnc_token
     tokens: list[str] = []
     if signer.with_jwt and not token:
-        token = facts.cnc_token_known(account)
+        token = facts.cnc_token_known(account, trust_remembered=False)
         if token is None:
             steps.append(facts.cnc_step(account, tokens))
     facts.run(account, steps)

@@ -7,7 +7,9 @@ How an export runs:
    streamed once: a file that cannot be used raises :class:`CsvError` → exit 2.
 2. **Resolve once** (:func:`.link_signer.open_signer`, :func:`.link_signer.complete`): the
    entry, the moderators group (when there are moderators) and the CnC app token (pages with
-   chat) — from the cache, or in ONE multirequest. A previous output is indexed
+   chat) — from the cache, or in ONE multirequest. Pages with chat that need new links list
+   the app tokens in that request even when one is remembered: a token deleted on the server
+   since would otherwise be signed into every page. A previous output is indexed
    (:class:`~.link_output.Previous`) to know which rows it already has.
 3. **Stream**: the CSV again, in batches of 50 people who need work; each batch makes sure
    its people exist (and moderators are in the group) in one multirequest

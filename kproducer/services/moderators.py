@@ -47,6 +47,10 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
 
         members_result, users_result = account.conn.multi(queue)
         members = members_result.unwrap()
+        if page == 1:
+            # The truth from the server replaces what was cached about this group: members
+            # removed or a group deleted elsewhere must not stay "already moderators" here.
+            facts.forget_group(account, group)
         ids = [m.userId for m in members.objects or []]
         users = {u.id: u for u in (users_result.unwrap().objects or [])} if ids else {}
         for uid in ids:

@@ -82,7 +82,7 @@ def _repair(account: Account, result: CallResult, group: str, person: Person) ->
     if result.ok or result.failed_with("GROUP_USER_ALREADY_EXISTS"):
         return
     if result.failed_with("GROUP_NOT_FOUND"):
-        account.cache.delete(facts.GROUP_EXISTS, group)
+        facts.forget_group(account, group)
         repair = facts.group_step(account, group, force=True)
     elif result.failed_with("USER_NOT_FOUND"):
         account.cache.delete(facts.USER_EXISTS, person.user_id)

@@ -107,10 +107,19 @@ class MainWindow(QMainWindow):
         self.entries.entriesLoaded.connect(self.moderators.set_entries)
         self.entries.showModerators.connect(self._show_moderators)
         self.worker.jobSettled.connect(lambda _: self.update_actions())
+        self.worker.jobSettled.connect(lambda _: self._show_cache_notes())
         self.tabs.currentChanged.connect(lambda _: self.update_actions())
         for page in (self.events, self.entries, self.moderators):
             view = page.view
             view.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+
+    def _show_cache_notes(self) -> None:
+        """Say what happened to the cache during the job (rebuilt, locked), once each."""
+        account = self.account()
+        take_notes = getattr(account.cache, "take_notes", None) if account else None
+        notes = take_notes() if take_notes is not None else []
+        if notes and self.status.failure is None:  # a failure's sentence stays in front
+            self.status.say(" ".join(notes))
 
     def _show_sessions(self, event: Any) -> None:
         self.entries.show_event(event)

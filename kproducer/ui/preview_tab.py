@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from ..services.preview import EmbedPage
     from .preview_web import PreviewBrowser
 
+#: How a settled preview reports a chat JWT signed with a token Kaltura does not know.
+BAD_CHAT_SIGNATURE = "Chat: rejected: bad signature"
 CODEC_NOTICE = (
     "This Qt build cannot play H.264 video or AAC audio, which Kaltura streams use: the "
     "preview shows the player and the chat, but real video may stay black here. Use "
@@ -72,6 +74,7 @@ class PreviewTab(Page):
         self.browser: PreviewBrowser | None = None
         #: A new page is being built: settle reports of the current one are stale.
         self._building = False
+        self._token_rechecked = False  # the CnC token was re-fetched after a refusal
         #: Opens a URL in the system browser (replaceable in tests).
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self._account: object | None = None
@@ -266,12 +269,46 @@ class PreviewTab(Page):
         if page is None or self._building:
             return
         problems = result.get("problems") or []
+        if any(p.startswith(BAD_CHAT_SIGNATURE) for p in problems) and not self._token_rechecked:
+            self._recheck_cnc_token()
+        elif not problems:
+            self._token_rechecked = False
         what = "room" if page.mode == "room" else "player and chat"
         checked = " (the sandbox stand-ins verified the tokens)" if result.get("standin") else ""
         self.status.setText("\n".join(problems) if problems else
                             f"Ready in {result.get('ms', 0):.0f} ms: {what} loaded{checked}.")
         self.previewSettled.emit({**result, "mode": page.mode, "role": page.role.value,
                                   "entry_id": page.entry.id, "user_id": page.person.user_id})
+
+    def _recheck_cnc_token(self) -> None:
+        """The chat refused the JWT's signature: the remembered CnC app token may be gone.
+
+        Fetch the account's current token (one request) and, if it is another one, preview
+        again; at most once until a preview succeeds, so a wrong token never loops.
+        """
+        account = self.deps.account()
+        if account is None:
+            return
+        self._token_rechecked = True
+
+        def recheck(ctx: JobContext) -> bool:
+            from ..services import facts
+
+            return facts.replace_cnc_token(account)
+
+        def done(changed: bool) -> None:
+            if changed:
+                self.status.setText("The chat refused a token signed with the remembered CnC "
+                                    "app token; fetched the account's current one, "
+                                    "previewing again…")
+                self._request_preview()
+            elif account.settings.cnc_app_token:
+                self.status.setText(self.status.text() + "\nThe CnC app token in this "
+                                    "account's settings is not the one Kaltura has; update it "
+                                    "in File › Accounts.")
+
+        self.deps.worker.run("Checking the CnC app token", recheck, on_done=done,
+                             on_error=self._failed, key="preview-token")
 
     def _failed(self, failure: Failure) -> None:
         self._building = False
