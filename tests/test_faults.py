@@ -7,6 +7,7 @@ import socket
 import pytest
 from conftest import make_client, reset_stats, stats
 from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilter
+from links_support import read_out
 
 from kproducer.activity import ActivityLog
 from kproducer.cache import Cache
@@ -14,9 +15,10 @@ from kproducer.kaltura import admin_session
 from kproducer.kaltura.client import KalturaConnection, settings_from
 from kproducer.kaltura.errors import AuthenticationError
 from kproducer.sandbox import Sandbox
-from kproducer.services import entries, moderators
+from kproducer.services import entries, links, moderators
 from kproducer.services.account import Account, AccountSettings
 from kproducer.services.facts import Person
+from kproducer.services.link_models import ExportRequest
 from kproducer.services.models import EntryKind
 
 
@@ -31,7 +33,8 @@ def open_account(info) -> Account:
     return Account(
         KalturaConnection(settings_from(info.as_dict(), max_retries=0), activity=activity),
         Cache(info.partner_id, info.service_url), activity,
-        AccountSettings(info.partner_id, info.admin_secret, info.service_url),
+        AccountSettings(info.partner_id, info.admin_secret, info.service_url,
+                        player_uiconf_id=info.player_uiconf_id),
     )
 
 
@@ -144,3 +147,54 @@ def test_a_ks_refused_again_after_renewal_points_at_the_clock(fresh_sandbox, mon
     finally:
         account.conn.close()
         account.cache.close()
+
+
+# --- the server dies in the middle of a link export -----------------------------------------------
+
+
+def test_sandbox_killed_mid_export_then_rerun_keeps_the_done_rows_and_adds_no_one_twice(tmp_path):
+    port = free_port()
+    sandbox = Sandbox(tmp_path / "sb", port=port)
+    info = sandbox.start()
+    account = open_account(info)
+    entry = entries.create(account, EntryKind.LIVE, "Killed mid-export")
+    users = [f"x{i}@example.com" for i in range(400)]
+    source = tmp_path / "people.csv"
+    source.write_text("user_id,role\n" + "".join(
+        f"{u},{'moderator' if i % 4 == 0 else 'attendee'}\n" for i, u in enumerate(users)))
+    out = tmp_path / "links.csv"
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        if len(calls) == 1:
+            sandbox.stop()  # the server dies after the first batch is written
+
+    request = ExportRequest(entry.id, source, out, workers=1)
+    first = links.export(account, request, progress=progress)
+    assert first.ok >= 50 and first.failed and first.ok + first.failed == 400
+    rows = {r["user_id"]: r for r in read_out(out)}  # written: every row, ok or why not
+    assert len(rows) == 400
+    assert all(r["error"] for r in rows.values() if r["status"] == "failed")
+    done_links = {u: r["link"] for u, r in rows.items() if r["status"] == "ok"}
+
+    restarted = Sandbox(tmp_path / "sb", port=port)
+    restarted.start()
+    try:
+        second = links.export(account, request)
+        assert (second.ok, second.failed) == (400, 0)
+        assert second.kept == len(done_links)  # the finished rows were not redone...
+        final = {r["user_id"]: r for r in read_out(out)}
+        assert all(final[u]["link"] == link for u, link in done_links.items())  # ...or changed
+        db = restarted.db
+        ids = [uid for (uid,) in db.execute(
+            "SELECT id FROM kusers WHERE status != 2 AND id LIKE 'x%@example.com'")]
+        assert sorted(ids) == sorted(users)  # every person exists once
+        mods = [uid for (uid,) in db.execute(
+            "SELECT user_id FROM group_users WHERE group_id=? AND status=0",
+            (f"{entry.id}_moderators",))]
+        assert sorted(mods) == sorted(u for i, u in enumerate(users) if i % 4 == 0)
+    finally:
+        account.conn.close()
+        account.cache.close()
+        restarted.stop()
