@@ -284,8 +284,10 @@ class Cache:
             )
 
     def delete_prefix(self, kind: str, prefix: str) -> None:
-        """Forget every item of ``kind`` whose key starts with ``prefix`` (e.g. one group's
-        memberships once the group proved to be gone)."""
+        """Forget every item of ``kind`` whose key starts with ``prefix``.
+
+        For example one group's memberships, once the group proved to be gone.
+        """
         self._kind(kind)
         with self._lock:
             self._run(

@@ -267,8 +267,10 @@ def test_a_disk_that_fills_up_mid_export_keeps_the_last_good_file_and_a_rerun_fi
     assert lines[:3] == ["first=0", "second=1", "unchanged"], (ran.stdout, ran.stderr)
     assert lines[3:] == ["links.csv"]  # no temporary file left behind on the full disk
     said = (tmp_path / "stderr.txt").read_text()
-    assert said.strip() == (f"kproducer: The links could not be written to {out}: "
-                            "No space left on device.")
+    assert said.strip() == (
+        f"kproducer: The links could not be written to {out}: No space left on device. The "
+        "last complete output (if any) is untouched and the people already set up are "
+        "remembered, so exporting again after fixing this is quick.")
     before = read_out(tmp_path / "before.csv")
     assert len(before) == 20 and {r["status"] for r in before} == {"ok"}
 

@@ -22,6 +22,7 @@ from kproducer.services.links import (
     ExportRequest,
     ExportSummary,
     LinkFormat,
+    OutputError,
     export,
     plan,
 )
@@ -120,6 +121,8 @@ def export_command(args: argparse.Namespace) -> int:
                     progress.done()
     except ExportError as exc:
         raise CommandError(str(exc), USAGE) from None
+    except OutputError as exc:
+        raise CommandError(str(exc), SOME_FAILED) from None
     except OSError as exc:
         raise CommandError(
             f"The links could not be written to {request.csv_out}: {exc.strerror or exc}.",

@@ -32,6 +32,16 @@ class ExportError(ValueError):
     exit_code = 2
 
 
+class OutputError(Exception):
+    """The links file could not be written (disk full, folder gone...): one sentence.
+
+    Whatever the run did on the server (people created, moderators added) is remembered, so
+    the export run again finishes quickly; the previous output, if any, is untouched.
+    """
+
+    exit_code = 1
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     """What to export.

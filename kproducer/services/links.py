@@ -38,7 +38,7 @@ from .. import atomic
 from . import bulk, entries
 from .account import Account
 from .csv_input import CsvError, Row, open_rows, role_problem
-from .link_models import ExportError, ExportRequest, ExportSummary, LinkFormat
+from .link_models import ExportError, ExportRequest, ExportSummary, LinkFormat, OutputError
 from .link_output import (
     FAILED,
     LINK_COLUMNS,
@@ -53,8 +53,8 @@ from .link_signer import Signer, complete, open_signer
 from .models import Role
 from .tokens import moderators_group
 
-__all__ = ["CsvError", "ExportError", "ExportRequest", "ExportSummary", "LinkFormat", "Plan",
-           "Signer", "export", "plan"]
+__all__ = ["CsvError", "ExportError", "ExportRequest", "ExportSummary", "LinkFormat",
+           "OutputError", "Plan", "Signer", "export", "plan"]
 
 #: Rows held in one batch at most (kept and failed rows ride along with the 50 to do).
 MAX_BATCH_ROWS = 1000
@@ -138,6 +138,8 @@ def export(
         CsvError: The CSV, or an existing output that is not an export, cannot be used
             (nothing was sent or written).
         ExportError: The request cannot be made (nothing was written).
+        OutputError: The output could not be written (disk full...); the previous one is
+            untouched.
         KalturaError: The entry is missing, or Kaltura cannot be reached at the start.
     """
     started = time.monotonic()
@@ -159,7 +161,16 @@ def export(
         )
         if request.folder is not None:
             request.folder.mkdir(mode=0o700, exist_ok=True)
-        _write(account, request, header, previous, signer, summary, progress, cancel)
+        try:
+            _write(account, request, header, previous, signer, summary, progress, cancel)
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(
+                f"The links could not be written to {request.csv_out}: "
+                f"{exc.strerror or exc}. The last complete output (if any) is untouched and "
+                "the people already set up are remembered, so exporting again after fixing "
+                "this is quick.") from exc
     finally:
         previous.close()
     summary.cancelled = bool(cancel is not None and cancel.is_set())

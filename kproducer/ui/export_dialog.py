@@ -296,8 +296,13 @@ class ExportDialog(QDialog):
         self.status.setText("Export cancelled before it started: nothing was written.")
 
     def _failed(self, failure: Failure) -> None:
+        from ..services.link_models import OutputError
+
         self.progress.hide()
-        self.status.setText(f"Nothing was exported: {failure.message}")
+        if isinstance(failure.error, OutputError):  # the work ran; only the file did not
+            self.status.setText(failure.message)
+        else:
+            self.status.setText(f"Nothing was exported: {failure.message}")
 
     def _settled(self) -> None:
         self.job = None
