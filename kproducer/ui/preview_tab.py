@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from ..services.preview import EmbedPage
     from .preview_web import PreviewBrowser
 
-#: How a settled preview reports a chat JWT signed with a token Kaltura does not know.
-BAD_CHAT_SIGNATURE = "Chat: rejected: bad signature"
 CODEC_NOTICE = (
     "This Qt build cannot play H.264 video or AAC audio, which Kaltura streams use: the "
     "preview shows the player and the chat, but real video may stay black here. Use "
@@ -269,7 +267,7 @@ class PreviewTab(Page):
         if page is None or self._building:
             return
         problems = result.get("problems") or []
-        if any(p.startswith(BAD_CHAT_SIGNATURE) for p in problems) and not self._token_rechecked:
+        if any(_token_refused(p) for p in problems) and not self._token_rechecked:
             self._recheck_cnc_token()
         elif not problems:
             self._token_rechecked = False
@@ -401,3 +399,9 @@ class PreviewTab(Page):
         QGuiApplication.clipboard().setText(page.share_url)
         self.deps.say(f"Share link copied: it lets {page.person.user_id} watch until "
                       f"{when(page.tokens.ks_expires_at)}.")
+
+
+def _token_refused(problem: str) -> bool:
+    """The chat refused the JWT because of the app token that signed it (not its claims)."""
+    return problem.startswith("Chat: rejected:") and (
+        "bad signature" in problem or "app token" in problem)
