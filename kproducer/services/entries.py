@@ -7,8 +7,10 @@ it survives exports, and it needs no custom-metadata profile on the account.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
+import uuid
 from functools import partial
 from typing import Any
 
@@ -24,7 +26,7 @@ from KalturaClient.Plugins.Group import KalturaGroup
 from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
 from ..kaltura.client import CallResult, ProducerClient
-from ..kaltura.errors import InvalidInput
+from ..kaltura.errors import InvalidInput, KalturaError, ServiceUnavailable
 from . import facts
 from .account import Account
 from .models import Entry, EntryKind
@@ -170,12 +172,16 @@ def create(
     if start_date and end_date and end_date <= start_date:
         raise InvalidInput("The session must end after it starts.", "BAD_SCHEDULE")
     tags = event_tag(event_id) if event_id is not None else ""
+    # Kaltura's field for another system's ID: if the answer is lost, it tells whether the
+    # entry was made anyway (see _made_anyway), so a retry never makes a second one.
+    reference = f"kproducer-{uuid.uuid4().hex}"
 
     def queue(c: ProducerClient) -> list[Any]:
         obj: Any
         if kind is EntryKind.LIVE:
             obj = KalturaLiveStreamEntry(
-                name=name, mediaType=KalturaMediaType.LIVE_STREAM_FLASH, adminTags=tags
+                name=name, mediaType=KalturaMediaType.LIVE_STREAM_FLASH, adminTags=tags,
+                referenceId=reference,
             )
             if start_date:
                 obj.startDate = start_date
@@ -183,12 +189,16 @@ def create(
                 obj.endDate = end_date
             added = c.liveStream.add(obj, KalturaSourceType.LIVE_STREAM)
         else:
-            obj = KalturaRoomEntry(name=name, roomType=KalturaRoomType.ROOM, adminTags=tags)
+            obj = KalturaRoomEntry(name=name, roomType=KalturaRoomType.ROOM, adminTags=tags,
+                                   referenceId=reference)
             added = c.room.room.add(obj)
         group = f"{added.id}_moderators"
         return [added, c.group.group.add(KalturaGroup(id=group, screenName=group))]
 
-    results = account.conn.multi(queue)
+    try:
+        results = account.conn.multi(queue)
+    except ServiceUnavailable as exc:  # no answer, or one that cannot be read
+        return _made_anyway(account, reference, exc)
     entry = remember(account, entry_from(results[0].unwrap()))
     group_result = results[1]
     if group_result.ok or group_result.failed_with("DUPLICATE_USER_BY_ID"):
@@ -215,3 +225,32 @@ def attach(account: Account, entry_id: str, event_id: int) -> Entry:
         steps.append(group)
     facts.run(account, steps)
     return updated[0]
+
+
+def _made_anyway(account: Account, reference: str, error: ServiceUnavailable) -> Entry:
+    """The answer to a create was lost: find out (ONE request) whether Kaltura made it.
+
+    Returns:
+        The entry, when it was made (its moderators group is then made sure of too).
+
+    Raises:
+        ServiceUnavailable: It was not made (the original error: trying again is safe), or
+            that cannot be known now (the sentence then says to look before trying again).
+    """
+    flt = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
+    try:
+        listed = account.conn.call(
+            lambda c: c.baseEntry.list(flt, KalturaFilterPager(pageSize=1)))
+    except KalturaError:
+        raise type(error)(
+            f"{error.message.rstrip('.')}; the session may have been created anyway, so "
+            "refresh the list before creating it again.", error.code, action=error.action,
+            server_message=error.server_message) from error
+    if not listed.objects:
+        raise error
+    entry = remember(account, entry_from(listed.objects[0]))
+    step = facts.group_step(account, moderators_group(entry.id))
+    if step is not None:
+        with contextlib.suppress(KalturaError):  # else made with the first moderator added
+            facts.run(account, [step])
+    return entry

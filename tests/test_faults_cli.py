@@ -1,0 +1,135 @@
+"""The command line on a failing network: every fault the sandbox can inject, on reads and
+writes. Each run ends with one clear sentence and the documented exit code (never a
+traceback), and once the network is back the same command finishes without doing anything
+twice on the server.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import pytest
+from cli_support import Runner, set_account_env
+from conftest import reset_stats, set_faults, stats
+
+from kproducer.sandbox import Sandbox
+
+#: Each fault at rate 1.0 and the sentence the command line prints for it.
+FAULTS = {
+    "http_500": ({"http_500_rate": 1.0}, "answered with a server error (HTTP 500)"),
+    "dropped": ({"drop_rate": 1.0}, "Could not reach Kaltura"),
+    "malformed": ({"malformed_rate": 1.0}, "could not be read"),
+}
+
+
+@pytest.fixture
+def sb(fresh_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, no_account_env: None) -> Sandbox:
+    set_account_env(monkeypatch, fresh_sandbox.info)
+    return fresh_sandbox
+
+
+def entries_named(sandbox: Sandbox, name: str) -> int:
+    return int(sandbox.db.execute(
+        "SELECT COUNT(*) FROM entries WHERE json_extract(data, '$.name') = ? AND status != '3'",
+        (name,)).fetchone()[0])
+
+
+def one_line(result) -> str:
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1, result.err
+    assert "Traceback" not in result.err and "Error:" not in result.err
+    return lines[0]
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_every_fault_on_a_read_and_a_write_is_one_sentence_and_the_retry_is_exact(
+    kp: Runner, sb: Sandbox, fault: str
+) -> None:
+    info = sb.info
+    faults, said = FAULTS[fault]
+    set_faults(info, **faults)
+    try:
+        read = kp("events", "list")
+        assert read.code == 3
+        assert said in one_line(read)
+        write = kp("entries", "create", "--type", "live", "--name", f"Retry {fault}", "--json")
+        assert write.code == 3
+        line = one_line(write)
+        assert said in line and line.startswith("kproducer: ")
+    finally:
+        set_faults(info)
+    # Whether the server made it cannot be known while every request fails, and the
+    # sentence says so (the server did make it when only the answer was unreadable).
+    assert "may have been created anyway, so refresh the list" in line
+    made = entries_named(sb, f"Retry {fault}")
+    assert made == (1 if fault == "malformed" else 0)
+    # The network is back: the reads work, and a retried create never makes a second one.
+    assert kp("events", "list").code == 0
+    if made == 0:
+        assert kp("entries", "create", "--type", "live", "--name", f"Retry {fault}").code == 0
+    listed = kp("entries", "list", "--json").json()
+    names = [e["name"] for e in listed["entries"]]
+    assert names.count(f"Retry {fault}") == 1
+    assert entries_named(sb, f"Retry {fault}") == 1
+
+
+def seed_first_hit_only(sandbox: Sandbox, rate: float) -> None:
+    """Seed the sandbox's fault dice so the next request is hit and the one after is not."""
+    for seed in range(10_000):
+        dice = random.Random(seed)
+        if dice.random() < rate <= dice.random():
+            sandbox.server.random.seed(seed)
+            return
+    raise AssertionError("no seed found")
+
+
+@pytest.mark.parametrize(("fault", "created"), [("malformed_rate", True), ("drop_rate", False)])
+def test_a_create_whose_answer_is_lost_is_checked_once_and_never_made_twice(
+    kp: Runner, sb: Sandbox, fault: str, created: bool
+) -> None:
+    info = sb.info
+    name = f"Lost answer {fault}"
+    seed_first_hit_only(sb, 0.5)
+    set_faults(info, **{fault: 0.5})
+    reset_stats(info)
+    try:
+        result = kp("entries", "create", "--type", "room", "--name", name, "--json")
+    finally:
+        set_faults(info)
+    by_action = stats(info)["by_action"]
+    if created:
+        # The create ran, its answer was unreadable; the reference ID found it: success.
+        assert result.code == 0, result.err
+        entry = result.json()["entry"]
+        assert entry["name"] == name and entry["kind"] == "room"
+        assert by_action["baseentry.list"] == 1 and by_action["room_room.add"] == 1
+        assert kp("moderators", "add", "--entry", entry["id"], "--user", "host@example.com"
+                  ).code == 0  # its moderators group is there
+    else:
+        # Dropped before the server read it: not made, the original sentence, safe to retry.
+        assert result.code == 3
+        assert "Could not reach Kaltura" in one_line(result)
+        assert by_action == {"baseentry.list": 1}
+        assert kp("entries", "create", "--type", "room", "--name", name).code == 0
+    assert entries_named(sb, name) == 1
+
+
+def test_latency_spikes_only_slow_the_command_line_down(kp: Runner, sb: Sandbox, tmp_path):
+    info = sb.info
+    set_faults(info, latency_ms=400)
+    try:
+        started = time.monotonic()
+        result = kp("entries", "create", "--type", "live", "--name", "Slow hotel Wi-Fi", "--json")
+        took = time.monotonic() - started
+        source = tmp_path / "mods.csv"
+        source.write_text("user_id\n" + "".join(f"s{n}@example.com\n" for n in range(120)))
+        imported = kp("moderators", "import", "--entry", result.json()["entry"]["id"],
+                      "--csv", str(source), "--json")
+    finally:
+        set_faults(info)
+    assert result.code == 0 and took >= 0.4  # it waited for the slow answer
+    assert imported.code == 0, imported.err
+    assert {r["status"] for r in json.loads(imported.out)["rows"]} == {"added"}
+    assert entries_named(sb, "Slow hotel Wi-Fi") == 1
