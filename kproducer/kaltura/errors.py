@@ -130,6 +130,12 @@ INVALID_INPUT_CODES = frozenset({
 })
 
 
+#: Transport failures that prove the request never reached Kaltura (nothing can have run).
+NOT_SENT_CODES = frozenset({
+    "CONNECTION_REFUSED", "CONNECT_TIMEOUT", "DNS_FAILED", "TLS_FAILED", "INVALID_URL",
+})
+
+
 def error_class(code: str) -> type[KalturaError]:
     """The typed error for a Kaltura code (exact lists first, then name patterns)."""
     if code in AUTHENTICATION_CODES:

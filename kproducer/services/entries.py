@@ -26,7 +26,7 @@ from KalturaClient.Plugins.Group import KalturaGroup
 from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
 from ..kaltura.client import CallResult, ProducerClient
-from ..kaltura.errors import InvalidInput, KalturaError, ServiceUnavailable
+from ..kaltura.errors import NOT_SENT_CODES, InvalidInput, KalturaError, ServiceUnavailable
 from . import facts
 from .account import Account
 from .models import Entry, EntryKind
@@ -237,6 +237,8 @@ def _made_anyway(account: Account, reference: str, error: ServiceUnavailable) ->
         ServiceUnavailable: It was not made (the original error: trying again is safe), or
             that cannot be known now (the sentence then says to look before trying again).
     """
+    if error.code in NOT_SENT_CODES:
+        raise error
     flt = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
     try:
         listed = account.conn.call(
