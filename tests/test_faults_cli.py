@@ -85,35 +85,53 @@ def seed_first_hit_only(sandbox: Sandbox, rate: float) -> None:
     raise AssertionError("no seed found")
 
 
+def events_named(sandbox: Sandbox, name: str) -> int:
+    return int(sandbox.db.execute(
+        "SELECT COUNT(*) FROM virtual_events WHERE json_extract(data, '$.name') = ? "
+        "AND status != 3", (name,)).fetchone()[0])
+
+
+#: What to create, how, how to count it on the server, and the check a lost answer costs.
+CREATES = {
+    "session": (["entries", "create", "--type", "room", "--name"], entries_named,
+                "room_room.add", "baseentry.list"),
+    "event": (["events", "create", "--name"], events_named,
+              "virtualevent_virtualevent.add", "virtualevent_virtualevent.list"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(CREATES))
 @pytest.mark.parametrize(("fault", "created"), [("malformed_rate", True), ("drop_rate", False)])
 def test_a_create_whose_answer_is_lost_is_checked_once_and_never_made_twice(
-    kp: Runner, sb: Sandbox, fault: str, created: bool
+    kp: Runner, sb: Sandbox, fault: str, created: bool, what: str
 ) -> None:
     info = sb.info
+    command, count, add, check = CREATES[what]
     name = f"Lost answer {fault}"
     seed_first_hit_only(sb, 0.5)
     set_faults(info, **{fault: 0.5})
     reset_stats(info)
     try:
-        result = kp("entries", "create", "--type", "room", "--name", name, "--json")
+        result = kp(*command, name, "--json")
     finally:
         set_faults(info)
     by_action = stats(info)["by_action"]
     if created:
-        # The create ran, its answer was unreadable; the reference ID found it: success.
+        # It was made, its answer was unreadable; one list found it: a success, once.
         assert result.code == 0, result.err
-        entry = result.json()["entry"]
-        assert entry["name"] == name and entry["kind"] == "room"
-        assert by_action["baseentry.list"] == 1 and by_action["room_room.add"] == 1
-        assert kp("moderators", "add", "--entry", entry["id"], "--user", "host@example.com"
-                  ).code == 0  # its moderators group is there
+        made = result.json()[what if what == "event" else "entry"]
+        assert made["name"] == name
+        assert by_action[check] == 1 and by_action[add] == 1
+        if what == "session":  # its moderators group is there
+            assert kp("moderators", "add", "--entry", made["id"], "--user", "h@example.com"
+                      ).code == 0
     else:
         # Dropped before the server read it: not made, the original sentence, safe to retry.
         assert result.code == 3
         assert "Could not reach Kaltura" in one_line(result)
-        assert by_action == {"baseentry.list": 1}
-        assert kp("entries", "create", "--type", "room", "--name", name).code == 0
-    assert entries_named(sb, name) == 1
+        assert by_action == {check: 1}
+        assert kp(*command, name).code == 0
+    assert count(sb, name) == 1
 
 
 def test_latency_spikes_only_slow_the_command_line_down(kp: Runner, sb: Sandbox, tmp_path):

@@ -136,6 +136,17 @@ NOT_SENT_CODES = frozenset({
 })
 
 
+def in_doubt(error: KalturaError, what: str) -> KalturaError:
+    """``error`` saying that ``what`` may have been done anyway (the answer was lost).
+
+    For creates whose answer never arrived and whose outcome could not be checked either.
+    """
+    return type(error)(
+        f"{error.message.rstrip('.')}; {what} may have been created anyway, so refresh the "
+        "list before creating it again.", error.code, action=error.action,
+        server_message=error.server_message)
+
+
 def error_class(code: str) -> type[KalturaError]:
     """The typed error for a Kaltura code (exact lists first, then name patterns)."""
     if code in AUTHENTICATION_CODES:

@@ -26,7 +26,13 @@ from KalturaClient.Plugins.Group import KalturaGroup
 from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
 from ..kaltura.client import CallResult, ProducerClient
-from ..kaltura.errors import NOT_SENT_CODES, InvalidInput, KalturaError, ServiceUnavailable
+from ..kaltura.errors import (
+    NOT_SENT_CODES,
+    InvalidInput,
+    KalturaError,
+    ServiceUnavailable,
+    in_doubt,
+)
 from . import facts
 from .account import Account
 from .models import Entry, EntryKind
@@ -244,10 +250,7 @@ def _made_anyway(account: Account, reference: str, error: ServiceUnavailable) ->
         listed = account.conn.call(
             lambda c: c.baseEntry.list(flt, KalturaFilterPager(pageSize=1)))
     except KalturaError:
-        raise type(error)(
-            f"{error.message.rstrip('.')}; the session may have been created anyway, so "
-            "refresh the list before creating it again.", error.code, action=error.action,
-            server_message=error.server_message) from error
+        raise in_doubt(error, "the session") from error
     if not listed.objects:
         raise error
     entry = remember(account, entry_from(listed.objects[0]))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaFilterPager
 from KalturaClient.Plugins.VirtualEvent import KalturaVirtualEvent, KalturaVirtualEventFilter
 
-from ..kaltura.errors import InvalidInput
+from ..kaltura.errors import (
+    NOT_SENT_CODES,
+    InvalidInput,
+    KalturaError,
+    ServiceUnavailable,
+    in_doubt,
+)
 from .account import Account
 from .models import Event
 
@@ -69,12 +76,45 @@ def get(account: Account, event_id: int) -> Event:
     return event_from(account.conn.call(lambda c: c.virtualEvent.virtualEvent.get(event_id)))
 
 
+#: Seconds around the request in which a lost create is looked for (clock skew included).
+LOST_CREATE_WINDOW = 120
+
+
 def create(account: Account, name: str, description: str = "") -> Event:
-    """Create an event."""
+    """Create an event; if the answer is lost, find out whether it was made (no duplicate)."""
     event = KalturaVirtualEvent(name=check_name(name))
     if description.strip():
         event.description = description.strip()
-    return event_from(account.conn.call(lambda c: c.virtualEvent.virtualEvent.add(event)))
+    sent = int(time.time())
+    try:
+        return event_from(account.conn.call(lambda c: c.virtualEvent.virtualEvent.add(event)))
+    except ServiceUnavailable as exc:
+        return _made_anyway(account, event, sent, exc)
+
+
+def _made_anyway(account: Account, event: Any, sent: int, error: ServiceUnavailable) -> Event:
+    """The answer to ``virtualEvent.add`` was lost: find out whether it was made (ONE request).
+
+    Events have no field for another system's ID, so the one event with this name and
+    description created around the time of the request is taken to be it; none means it was
+    not made (the original error: trying again is safe); anything else cannot be told.
+    """
+    if error.code in NOT_SENT_CODES:
+        raise error
+    flt = KalturaVirtualEventFilter(createdAtGreaterThanOrEqual=sent - LOST_CREATE_WINDOW)
+    try:
+        listed = account.conn.call(lambda c: c.virtualEvent.virtualEvent.list(
+            flt, KalturaFilterPager(pageSize=500)))
+    except KalturaError:
+        raise in_doubt(error, "the event") from error
+    wanted = (event.name, "" if event.description is NotImplemented else event.description)
+    found = [event_from(o) for o in listed.objects or []
+             if (o.name or "", o.description or "") == wanted]
+    if not found:
+        raise error
+    if len(found) > 1:
+        raise in_doubt(error, "the event")
+    return found[0]
 
 
 def update(
