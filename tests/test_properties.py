@@ -110,9 +110,10 @@ class Clock:
         return self.now
 
 
+KEYS = ["a", "b", "ab", "a\tb", "a%", "a_"]  # prefixes of each other, and LIKE wildcards
 operations = st.lists(
-    st.tuples(st.sampled_from(["put", "delete", "advance"]), st.sampled_from(["a", "b", "c"]),
-              st.integers(1, 100)),
+    st.tuples(st.sampled_from(["put", "delete", "delete_prefix", "advance"]),
+              st.sampled_from(KEYS), st.integers(1, 100)),
     max_size=30,
 )
 
@@ -132,9 +133,12 @@ def test_cache_matches_a_simple_model(tmp_path_factory, ops):
             elif op == "delete":
                 cache.delete("user_exists", key)
                 model.pop(key, None)
+            elif op == "delete_prefix":
+                cache.delete_prefix("user_exists", key)
+                model = {k: v for k, v in model.items() if not k.startswith(key)}
             else:
                 clock.now += number
-            for k in "abc":
+            for k in KEYS:
                 expected = model.get(k)
                 alive = expected is not None and clock.now < expected[1]
                 assert cache.get("user_exists", k) == (expected[0] if alive else None)
