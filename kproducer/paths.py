@@ -22,6 +22,11 @@ def _home() -> Path | None:
 
 
 def _private(path: Path) -> Path:
+    home = _home()
+    if home is not None and path.is_relative_to(home):
+        # mkdir(parents=True) gives missing parents the default mode (0755): make the home
+        # folder itself owner-only first when kproducer is the one creating it.
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 

@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from .. import atomic
 from .worker import Failure, Job
 
 if TYPE_CHECKING:
@@ -179,10 +180,14 @@ class SmokeTest(QObject):
     # --- screenshots ---
 
     def _save(self, widget: QWidget, folder: Path, name: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        """Save a PNG of ``widget``, owner-only like every file kproducer writes (DESIGN §6)."""
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"{len(self.saved) + 1:02d}-{name}.png"
-        if not widget.grab().save(str(path)):
+        png = QBuffer()
+        png.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not widget.grab().save(png, "PNG"):
             raise OSError(f"Could not save the screenshot {path}.")
+        atomic.write_bytes(path, bytes(png.data().data()))
         self.saved.append(str(path))
 
     def _shoot_tabs(self, folder: Path) -> None:
