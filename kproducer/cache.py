@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -38,22 +37,12 @@ from types import MappingProxyType, TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import paths
+from . import cache_file, paths
 
 FILE_NAME = "cache.sqlite3"
-SCHEMA_VERSION = 1
 DAY = 86_400.0
-#: What the person is told when the cache file was set aside, by reason.
-MOVED_ASIDE = {
-    "corrupt": "The cache file was damaged, so it was set aside as {name} and rebuilt; "
-               "nothing but cached facts was lost.",
-    "schema": "The cache file was made by another version of kproducer, so it was set aside "
-              "as {name} and rebuilt.",
-}
 #: Seconds during which the cache is skipped after it was found busy or unusable.
 RETRY_AFTER = 30.0
-#: Files moved aside that are kept (the oldest beyond this are deleted).
-KEEP_ASIDE = 3
 
 
 class CacheKind(StrEnum):
@@ -80,23 +69,6 @@ DEFAULT_TTLS: Mapping[str, float] = MappingProxyType(
 #: Kinds whose values are secrets: never stored in the cache file (see the module notes).
 SECRET_KINDS: frozenset[str] = frozenset({CacheKind.CNC_TOKEN})
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    account TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-    stored_at REAL NOT NULL, expires_at REAL NOT NULL,
-    PRIMARY KEY (account, kind, key)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS counters (
-    account TEXT NOT NULL, kind TEXT NOT NULL,
-    hits INTEGER NOT NULL DEFAULT 0, misses INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (account, kind)
-) WITHOUT ROWID;
-"""
-_TABLES = {"entries", "counters"}
-_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
-_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
-
-
 class CacheError(Exception):
     """A cache maintenance operation failed; ``str()`` is one clear sentence."""
 
@@ -107,10 +79,6 @@ class CacheBusyError(CacheError):
 
 class SecretKindError(ValueError):
     """A secret kind was given to the cache, which never stores secrets."""
-
-
-class _Rebuild(Exception):
-    """The file must be moved aside (label) and rebuilt."""
 
 
 def account_key(partner_id: int, service_url: str) -> str:
@@ -362,7 +330,7 @@ class Cache:
         where, args = ("", ()) if all_accounts else (" WHERE account=?", (self.account,))
 
         def wipe(c: sqlite3.Connection) -> int:
-            with _transaction(c):
+            with cache_file.transaction(c):
                 c.execute(f"DELETE FROM counters{where}", args)
                 return int(c.execute(f"DELETE FROM entries{where}", args).rowcount)
 
@@ -442,7 +410,7 @@ class Cache:
         kinds = set(self._hits) | set(self._misses)
 
         def save(c: sqlite3.Connection) -> bool:
-            with _transaction(c):
+            with cache_file.transaction(c):
                 c.executemany(
                     "INSERT INTO counters VALUES (?, ?, ?, ?) ON CONFLICT(account, kind) DO "
                     "UPDATE SET hits=hits+excluded.hits, misses=misses+excluded.misses",
@@ -478,13 +446,13 @@ class Cache:
             result = action(self._conn)
         except sqlite3.DatabaseError as exc:
             code = getattr(exc, "sqlite_errorcode", None)
-            if code in _CORRUPT_CODES:
+            if code in cache_file.CORRUPT_CODES:
                 self._move_aside("corrupt")
                 self._open()
                 raise CacheError(
                     "The cache file was damaged, so it was set aside and rebuilt."
                 ) from exc
-            if code in _BUSY_CODES:
+            if code in cache_file.BUSY_CODES:
                 self._degrade(
                     "The cache is locked by another program, so kproducer works without it for "
                     "a moment."
@@ -509,10 +477,10 @@ class Cache:
                 self._conn = self._connect()
                 self._message = None
                 return
-            except _Rebuild as why:
+            except cache_file.Rebuild as why:
                 self._move_aside(str(why))
             except (OSError, sqlite3.Error) as exc:
-                busy = getattr(exc, "sqlite_errorcode", None) in _BUSY_CODES
+                busy = getattr(exc, "sqlite_errorcode", None) in cache_file.BUSY_CODES
                 reason = "it is locked by another program" if busy else str(exc)
                 self._degrade(
                     f"The cache could not be opened ({reason}), so kproducer works without it."
@@ -521,90 +489,15 @@ class Cache:
         self._degrade("The cache could not be rebuilt, so kproducer works without it.")
 
     def _connect(self) -> sqlite3.Connection:
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-        os.close(fd)
-        for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
-            with contextlib.suppress(FileNotFoundError):
-                os.chmod(path, 0o600)
-        conn = sqlite3.connect(
-            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        try:
-            conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
-            try:
-                check = conn.execute("PRAGMA quick_check").fetchone()
-            except sqlite3.DatabaseError as exc:
-                if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES:
-                    raise _Rebuild("corrupt") from exc
-                raise
-            if not check or check[0] != "ok":
-                raise _Rebuild("corrupt")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            with _transaction(conn):
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                tables = {
-                    row[0]
-                    for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                }
-                if version == 0 and not tables:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                elif version != SCHEMA_VERSION or not tables >= _TABLES:
-                    raise _Rebuild(f"schema{version}")
-            with contextlib.suppress(sqlite3.OperationalError):
-                conn.execute("DELETE FROM entries WHERE expires_at<=?", (self._clock(),))
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+        return cache_file.connect(self.path, self._busy_timeout, self._clock())
 
     def _move_aside(self, label: str) -> None:
-        """Rename the file (and its WAL) to ``<name>.<label>-<UTC time>``; drop old ones."""
+        """Close the database and set the file aside (see :func:`cache_file.move_aside`)."""
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
             self._conn = None
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        target = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = self.path.with_name(f"{self.path.name}.{label}-{stamp}-{counter}")
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(self.path, target)
-            os.utime(target)  # its time of moving aside, for pruning the oldest
+        target = cache_file.move_aside(self.path, label)
+        if target is not None:
             self.moved_aside.append(target)
-            self._note(MOVED_ASIDE.get(label.rstrip("0123456789"), MOVED_ASIDE["corrupt"])
-                       .format(name=target.name))
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(f"{self.path}-wal", f"{target}-wal")
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(f"{self.path}-shm")
-        aside = sorted(
-            (
-                p
-                for p in self.path.parent.glob(f"{self.path.name}.*-*")
-                if not p.name.endswith("-wal")
-            ),
-            key=lambda p: p.stat().st_mtime,
-        )
-        for old in aside[:-KEEP_ASIDE]:
-            for path in (old, Path(f"{old}-wal")):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (rollback on error) on an autocommit connection."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+            self._note(cache_file.aside_note(label, target))

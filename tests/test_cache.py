@@ -19,9 +19,7 @@ from kproducer import paths
 from kproducer.cache import (
     DAY,
     DEFAULT_TTLS,
-    KEEP_ASIDE,
     RETRY_AFTER,
-    SCHEMA_VERSION,
     Cache,
     CacheBusyError,
     CacheError,
@@ -29,6 +27,7 @@ from kproducer.cache import (
     SecretKindError,
     account_key,
 )
+from kproducer.cache_file import KEEP_ASIDE, SCHEMA_VERSION
 
 URL = "https://www.kaltura.com"
 
