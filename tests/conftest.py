@@ -122,15 +122,18 @@ def set_faults(info: SandboxInfo, **faults: Any) -> None:
 
 
 @pytest.fixture
-def open_window(qtbot: Any) -> Iterator[Callable[[SandboxInfo], Any]]:
-    """``open_window(info)``: a shown MainWindow on that sandbox, events and entries loaded."""
+def open_window(qtbot: Any) -> Iterator[Callable[..., Any]]:
+    """``open_window(info)``: a shown MainWindow on that sandbox, events and entries loaded.
+
+    Keyword arguments override the connection settings (``read_timeout=2, max_retries=0``).
+    """
     from kproducer.activity import ActivityLog
     from kproducer.ui import session
     from kproducer.ui.main_window import MainWindow
 
     windows: list[Any] = []
 
-    def build(sandbox_info: SandboxInfo) -> Any:
+    def build(sandbox_info: SandboxInfo, **connection: Any) -> Any:
         window = MainWindow(ActivityLog())
         window.confirm_quit = False
         qtbot.addWidget(window)
@@ -139,7 +142,8 @@ def open_window(qtbot: Any) -> Iterator[Callable[[SandboxInfo], Any]]:
         loaded = [window.events.eventsLoaded, window.entries.entriesLoaded]
         with qtbot.waitSignals(loaded, timeout=20_000):
             window.connect_to(
-                "Sandbox", lambda activity: session.open_sandbox_account(activity, sandbox_info)
+                "Sandbox",
+                lambda activity: session.open_sandbox_account(activity, sandbox_info, **connection),
             )
         return window
 

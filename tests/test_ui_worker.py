@@ -135,6 +135,39 @@ def test_newer_job_with_the_same_key_wins(qtbot, worker):
     assert shown == ["new"]
 
 
+def test_a_read_abandoned_on_cancel_settles_at_once_and_its_late_result_is_dropped(qtbot):
+    worker = Worker(max_threads=1)
+    button = QPushButton()
+    qtbot.addWidget(button)
+    gate, running = threading.Event(), threading.Event()
+
+    def hung(ctx):  # a call that cannot be interrupted, on a slow network
+        running.set()
+        gate.wait(10)
+        return "late"
+
+    shown = []
+    job = worker.run("Loading", hung, on_done=shown.append, controls=[button],
+                     abandon_on_cancel=True)
+    try:
+        assert running.wait(10) and not button.isEnabled()
+        with qtbot.waitSignals([job.cancelled, job.settled], timeout=1000):
+            job.cancel()
+        assert button.isEnabled() and worker.jobs == [] and not job.running
+        assert worker.abandoned == [job]
+        # The hung call keeps its thread, but new work does not queue behind it.
+        with qtbot.waitSignal(worker.run("Next", lambda ctx: "next", on_done=shown.append)
+                              .settled, timeout=10_000):
+            pass
+        with qtbot.waitSignal(job.returned, timeout=10_000):
+            gate.set()
+        assert shown == ["next"]
+        assert worker.abandoned == [] and worker.pool.maxThreadCount() == 1
+    finally:
+        gate.set()
+        worker.shutdown(10_000)
+
+
 def test_shared_control_stays_disabled_until_the_last_job(qtbot, worker):
     button = QPushButton()
     qtbot.addWidget(button)

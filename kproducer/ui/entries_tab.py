@@ -91,6 +91,8 @@ class EntriesTab(Page):
         self._events: list[Event] = []
         self._want_id: str | None = None
         self._requested: int | str | None = "never"
+        #: The event whose sessions the table holds ("never": none loaded yet).
+        self._listed: int | str | None = "never"
         self.model: RowsModel[Entry] = RowsModel(COLUMNS, self)
         self.view = make_view(self.model, "entries.table", self, stretch=1)
 
@@ -231,7 +233,7 @@ class EntriesTab(Page):
 
     def clear(self) -> None:
         """Forget everything (after disconnecting)."""
-        self._requested = "never"
+        self._requested = self._listed = "never"
         self.model.set_rows([])
         self.set_events([])
         self._set_empty(NOT_CONNECTED)
@@ -243,32 +245,47 @@ class EntriesTab(Page):
             self.clear()
             return
         event_id = self._requested = self.event_id()
-        if self.model.rowCount() == 0:
-            self._set_empty("Loading sessions…")
         current = self.selected()
         if current is not None and self._want_id is None:
             self._want_id = current.id
+        if event_id != self._listed and self.model.rowCount():
+            # Another event's sessions must not stand for this one's while it loads, nor
+            # after its load failed.
+            self.model.set_rows([])
+            self._selection_changed()
+        if self.model.rowCount() == 0:
+            self._set_empty("Loading sessions…")
 
         def load(ctx: JobContext) -> list[Entry]:
             from ..services import entries
 
             return entries.list_entries(account, event_id)
 
-        self.deps.worker.run(
+        job = self.deps.worker.run(
             "Loading sessions",
             load,
             on_done=self._loaded,
             on_error=self._load_failed,
             controls=[self.refresh_button],
             key="entries.load",
+            abandon_on_cancel=True,
         )
+        job.cancelled.connect(lambda: None if job.superseded else self._load_cancelled())
 
     def _load_failed(self, failure: Failure) -> None:
+        # Picking the event again tries again; the next load keeps what is selected then.
+        self._requested, self._want_id = self._listed, None
         if not self.model.rowCount():
             self._set_empty(f"The sessions could not be loaded.\n{failure.message}\n"
                             "Try Refresh (F5).")
 
+    def _load_cancelled(self) -> None:
+        self._requested, self._want_id = self._listed, None
+        if not self.model.rowCount():
+            self._set_empty("Loading the sessions was cancelled.\nTry Refresh (F5).")
+
     def _loaded(self, rows: list[Entry]) -> None:
+        self._listed = self._requested  # a superseded load never gets here
         self.model.set_rows(rows)
         if rows:
             self.stack.setCurrentWidget(self.view)

@@ -169,14 +169,16 @@ class EventsTab(Page):
 
             return events.list_events(account)
 
-        self.deps.worker.run(
+        job = self.deps.worker.run(
             "Loading events",
             load,
             on_done=self._loaded,
             on_error=self._load_failed,
             controls=[self.refresh_button],
             key="events.load",
+            abandon_on_cancel=True,
         )
+        job.cancelled.connect(lambda: None if job.superseded else self._load_cancelled())
 
     def clear(self) -> None:
         """Forget the rows (after disconnecting or before another account's load)."""
@@ -198,9 +200,15 @@ class EventsTab(Page):
         self.eventsLoaded.emit(rows)
 
     def _load_failed(self, failure: Failure) -> None:
+        self._want_id = None  # the next load keeps what is selected then
         if self.model.rowCount() == 0:
             self._set_empty(f"The events could not be loaded.\n{failure.message}\n"
                             "Try Refresh (F5).")
+
+    def _load_cancelled(self) -> None:
+        self._want_id = None
+        if self.model.rowCount() == 0:
+            self._set_empty("Loading the events was cancelled.\nTry Refresh (F5).")
 
     def new_item(self) -> None:
         """Ask for a name and create an event."""

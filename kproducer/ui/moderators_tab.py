@@ -236,19 +236,25 @@ class ModeratorsTab(Page):
 
             return entry_id, moderators.list_moderators(account, entry_id)
 
-        self.deps.worker.run(
+        job = self.deps.worker.run(
             "Loading moderators",
             load,
             on_done=self._loaded,
             on_error=self._load_failed,
             controls=[self.refresh_button],
             key="moderators.load",
+            abandon_on_cancel=True,
         )
+        job.cancelled.connect(lambda: None if job.superseded else self._load_cancelled())
 
     def _load_failed(self, failure: Failure) -> None:
         if not self.model.rowCount():
             self._show_empty(f"The moderators could not be loaded.\n{failure.message}\n"
                              "Try Refresh (F5).")
+
+    def _load_cancelled(self) -> None:
+        if not self.model.rowCount():
+            self._show_empty("Loading the moderators was cancelled.\nTry Refresh (F5).")
 
     def _loaded(self, loaded: tuple[str, list[Moderator]]) -> None:
         entry_id, rows = loaded

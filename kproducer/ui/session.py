@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import paths
 from ..activity import ActivityLog
@@ -96,7 +97,8 @@ def sandbox_profile(info: SandboxInfo) -> Profile:
     )
 
 
-def open_sandbox_account(activity: ActivityLog, info: SandboxInfo | None = None) -> Connection:
+def open_sandbox_account(activity: ActivityLog, info: SandboxInfo | None = None,
+                         **connection: Any) -> Connection:
     """Start the embedded sandbox (if needed) and open its demo account.
 
     Its secrets are the sandbox's own demo secrets: they never go to the keyring.
@@ -104,6 +106,8 @@ def open_sandbox_account(activity: ActivityLog, info: SandboxInfo | None = None)
     Args:
         activity: Where API calls are recorded.
         info: A sandbox that already runs (tests); default: the embedded one.
+        **connection: Overrides of :class:`kproducer.kaltura.client.ConnectionSettings`
+            (timeouts, retries), e.g. ``read_timeout=2`` for a test on a slow sandbox.
     """
     info = info if info is not None else embedded_sandbox()
     profile = sandbox_profile(info)
@@ -115,7 +119,7 @@ def open_sandbox_account(activity: ActivityLog, info: SandboxInfo | None = None)
         secrets=connect.default_secret_store(),
     )
     cache = Cache(info.partner_id, SANDBOX_CACHE_URL)
-    account = connect.account_from(resolved, activity=activity, cache=cache)
+    account = connect.account_from(resolved, activity=activity, cache=cache, **connection)
     account.vault = MemoryVault()
     return Connection(
         name=SANDBOX_PROFILE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,7 +22,13 @@ MESSAGE_MS = 8000
 
 
 class JobProgress(QWidget):
-    """What runs in the background: the newest job's title, its progress, and Cancel."""
+    """What runs in the background: the newest job's title, its progress, and Cancel.
+
+    Signals:
+        stopped(str): a job was cancelled and settled at once (its title).
+    """
+
+    stopped = Signal(str)
 
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,10 +54,16 @@ class JobProgress(QWidget):
         job.progressed.connect(lambda *_: self.update_view())
 
     def _cancel(self) -> None:
-        jobs = self.worker.jobs
-        if jobs:
-            jobs[-1].cancel()
-            self.label.setText(f"Cancelling: {jobs[-1].title.lower()}…")
+        jobs = [j for j in self.worker.jobs if not j.superseded]
+        if not jobs:
+            return
+        job = jobs[-1]  # the one shown
+        job.cancel()
+        if job.running:  # it stops at its next check: between two batches, say
+            self.label.setText(f"Cancelling: {job.title.lower()}…")
+            self.cancel.setEnabled(False)
+        else:  # abandoned: the view moved on to the next job, or hid
+            self.stopped.emit(job.title)
 
     def update_view(self) -> None:
         """Show the newest running job, or hide."""
@@ -102,6 +114,7 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.jobs)
         self.addPermanentWidget(self.connection)
         worker.jobFailed.connect(lambda job, failure: self.show_failure(failure))
+        self.jobs.stopped.connect(lambda title: self.say(f"{title} cancelled."))
 
     def text(self) -> str:
         """The sentence shown now."""

@@ -20,6 +20,11 @@ Cancelling sets :attr:`JobContext.cancel_event`; a job that notices returns earl
 result is still delivered through ``finished``) or raises :class:`Cancelled`. A job started
 with a ``key`` supersedes the running job with the same key: the old one is cancelled and its
 outcome is dropped (only the newest list of entries ever reaches the table).
+
+A call already sent cannot be interrupted, and on a slow network it may take until the read
+timeout to come back. A job that only reads (a list being loaded) is therefore started with
+``abandon_on_cancel``: Cancel settles it at once (``cancelled`` then ``settled``; its controls
+work again) and whatever its call brings back later is dropped.
 """
 
 from __future__ import annotations
@@ -172,16 +177,21 @@ class Job(QObject, Generic[T]):
     failed = Signal(object)
     cancelled = Signal()
     settled = Signal()
+    #: The function of a job abandoned on cancel has returned (its outcome was dropped).
+    returned = Signal()
     _outcome = Signal(str, object)
     _progress = Signal(int, int, str)
 
-    def __init__(self, title: str, function: Callable[[JobContext], T], key: str | None) -> None:
+    def __init__(self, title: str, function: Callable[[JobContext], T], key: str | None,
+                 abandon_on_cancel: bool = False) -> None:
         super().__init__()
         self.title = title
         self.function = function
         self.key = key
+        self.abandon_on_cancel = abandon_on_cancel
         self.context = JobContext(self._progress.emit)
         self.superseded = False
+        self.abandoned = False
         self.running = True
         self.last_progress: tuple[int, int, str] = (0, 0, "")
         self._outcome.connect(self._deliver)
@@ -193,8 +203,15 @@ class Job(QObject, Generic[T]):
         return self.context.cancelled
 
     def cancel(self) -> None:
-        """Ask the job to stop (it stops at its next check; nothing is interrupted)."""
+        """Ask the job to stop (it stops at its next check; nothing is interrupted).
+
+        A job started with ``abandon_on_cancel`` settles now, as cancelled; what its function
+        returns later is dropped.
+        """
         self.context.cancel_event.set()
+        if self.abandon_on_cancel and self.running:
+            self.abandoned = True
+            self._deliver("cancelled", None)
 
     @Slot(int, int, str)
     def _relay_progress(self, done: int, total: int, text: str) -> None:
@@ -204,6 +221,9 @@ class Job(QObject, Generic[T]):
 
     @Slot(str, object)
     def _deliver(self, outcome: str, value: object) -> None:
+        if not self.running:  # abandoned: it settled when cancelled, this comes too late
+            self.returned.emit()
+            return
         self.running = False
         try:
             if self.superseded or outcome == "cancelled":
@@ -264,12 +284,20 @@ class Worker(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._jobs: list[Job[Any]] = []
+        #: Jobs abandoned on cancel whose function still runs (kept until it returns).
+        self._abandoned: set[Job[Any]] = set()
+        self._max_threads = max_threads
         self._locks = _ControlLocks()
 
     @property
     def jobs(self) -> list[Job[Any]]:
         """The running jobs, oldest first."""
         return list(self._jobs)
+
+    @property
+    def abandoned(self) -> list[Job[Any]]:
+        """Jobs abandoned on cancel whose function has not returned yet."""
+        return list(self._abandoned)
 
     def is_held(self, control: Control) -> bool:
         """Whether a running job keeps ``control`` disabled."""
@@ -286,6 +314,7 @@ class Worker(QObject):
         on_settled: Callable[[], object] | None = None,
         controls: Sequence[Control] = (),
         key: str | None = None,
+        abandon_on_cancel: bool = False,
     ) -> Job[T]:
         """Run ``function(context)`` on a pool thread.
 
@@ -299,16 +328,19 @@ class Worker(QObject):
             on_settled: Called on the GUI thread last, whatever happened.
             controls: Widgets and actions to disable while the job runs.
             key: Supersede the running job with this key (its outcome is dropped).
+            abandon_on_cancel: The job only reads, so nothing is lost by not waiting for
+                it: Cancel (or a newer job with the same key) settles it at once and
+                enables its controls again; what it returns later is dropped.
 
         Returns:
             The job (for its signals and :meth:`Job.cancel`).
         """
         if key is not None:
-            for old in self._jobs:
+            for old in list(self._jobs):  # an abandoned one leaves the list as it settles
                 if old.key == key and not old.superseded:
                     old.superseded = True
                     old.cancel()
-        job: Job[T] = Job(title, function, key)
+        job: Job[T] = Job(title, function, key, abandon_on_cancel)
         held = list(controls)
         self._locks.acquire(held)
         if on_progress is not None:
@@ -317,6 +349,7 @@ class Worker(QObject):
             job.finished.connect(lambda result: self._guard(job, on_done, result))
         job.failed.connect(lambda failure: self._failed(job, failure, on_error))
         job.settled.connect(lambda: self._settle(job, held, on_settled))
+        job.returned.connect(lambda: self._forget_abandoned(job))
         self._jobs.append(job)
         self.jobStarted.emit(job)
         self.busyChanged.emit(len(self._jobs))
@@ -325,13 +358,18 @@ class Worker(QObject):
 
     def cancel_all(self) -> None:
         """Cancel every running job."""
-        for job in self._jobs:
+        for job in list(self._jobs):
             job.cancel()
 
     def shutdown(self, wait_ms: int = 5000) -> bool:
         """Cancel every job and wait for the pool threads (at exit). True when all stopped."""
         self.cancel_all()
         return bool(self.pool.waitForDone(wait_ms))
+
+    def _forget_abandoned(self, job: Job[Any]) -> None:
+        """An abandoned job's function returned: its thread is free again."""
+        self._abandoned.discard(job)
+        self.pool.setMaxThreadCount(self._max_threads + len(self._abandoned))
 
     def _guard(self, job: Job[Any], callback: Callable[[Any], object], value: Any) -> None:
         """Run a GUI-thread callback; a bug in it is reported like a failed job."""
@@ -360,6 +398,11 @@ class Worker(QObject):
         self._locks.release(held)
         if job in self._jobs:
             self._jobs.remove(job)
+        if job.abandoned:
+            # Its thread still runs it: keep it (not deleted under that thread), and give the
+            # pool a thread more meanwhile so that new jobs do not queue behind a hung call.
+            self._abandoned.add(job)
+            self.pool.setMaxThreadCount(self._max_threads + len(self._abandoned))
         if on_settled is not None:
             self._guard(job, lambda _: on_settled(), None)
         self.jobSettled.emit(job)
