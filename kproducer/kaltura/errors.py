@@ -136,15 +136,29 @@ NOT_SENT_CODES = frozenset({
 })
 
 
+def answer_lost(error: KalturaError) -> bool:
+    """The request may have reached Kaltura and run, but its answer never came back whole.
+
+    True for 5xx, dropped connections, read timeouts and unreadable answers; False for
+    failures that prove nothing was sent (:data:`NOT_SENT_CODES`) and for Kaltura's own errors.
+    """
+    return isinstance(error, ServiceUnavailable) and error.code not in NOT_SENT_CODES
+
+
+def maybe_done(error: KalturaError, sentence: str) -> KalturaError:
+    """``error`` (same type and code) with ``sentence`` added after a semicolon."""
+    return type(error)(
+        f"{error.message.rstrip('.')}; {sentence.rstrip('.')}.", error.code,
+        action=error.action, server_message=error.server_message)
+
+
 def in_doubt(error: KalturaError, what: str) -> KalturaError:
-    """``error`` saying that ``what`` may have been done anyway (the answer was lost).
+    """``error`` saying that ``what`` may have been created anyway (the answer was lost).
 
     For creates whose answer never arrived and whose outcome could not be checked either.
     """
-    return type(error)(
-        f"{error.message.rstrip('.')}; {what} may have been created anyway, so refresh the "
-        "list before creating it again.", error.code, action=error.action,
-        server_message=error.server_message)
+    return maybe_done(error, f"{what} may have been created anyway, so refresh the list "
+                             "before creating it again")
 
 
 def error_class(code: str) -> type[KalturaError]:

@@ -160,6 +160,11 @@ def forget_group(account: Account, group_id: str) -> None:
     so "X is in G" facts cached before are wrong too and must be re-established.
     """
     account.cache.delete(GROUP_EXISTS, group_id)
+    forget_memberships(account, group_id)
+
+
+def forget_memberships(account: Account, group_id: str) -> None:
+    """Forget every "X is in G" cached for the group (e.g. its members were just listed)."""
     account.cache.delete_prefix(USER_IN_GROUP, membership_key(group_id, ""))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilter, KalturaUserFilter
 
-from ..kaltura.errors import InvalidInput, KalturaError, NotFound
+from ..kaltura.errors import InvalidInput, KalturaError, NotFound, answer_lost, maybe_done
 from . import bulk, entries, facts, people
 from .account import Account
 from .csv_input import USER_ID
@@ -48,9 +48,11 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
         members_result, users_result = account.conn.multi(queue)
         members = members_result.unwrap()
         if page == 1:
-            # The truth from the server replaces what was cached about this group: members
-            # removed or a group deleted elsewhere must not stay "already moderators" here.
-            facts.forget_group(account, group)
+            # The truth from the server replaces the memberships cached for this group:
+            # members removed (or the group deleted) elsewhere must not stay "already
+            # moderators" here. The group flag stays: a group.add for a group that exists
+            # would cost a request, and a group gone is repaired on the next add.
+            facts.forget_memberships(account, group)
         ids = [m.userId for m in members.objects or []]
         users = {u.id: u for u in (users_result.unwrap().objects or [])} if ids else {}
         for uid in ids:
@@ -75,7 +77,13 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
 def add(account: Account, entry_id: str, person: Person) -> None:
     """Make someone a moderator of the entry (creating the user and group as needed)."""
     check_user_id(person.user_id)
-    people.ensure_moderator(account, entry_id, person)
+    try:
+        people.ensure_moderator(account, entry_id, person)
+    except KalturaError as exc:
+        if answer_lost(exc):
+            raise maybe_done(exc, "the moderator may have been added anyway; adding them "
+                                  "again is safe") from exc
+        raise
 
 
 def remove(account: Account, entry_id: str, user_id: str) -> None:
