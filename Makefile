@@ -23,7 +23,7 @@ endif
 
 PYTEST_ARGS ?=
 
-.PHONY: all setup run test pytest lint clean distclean
+.PHONY: all setup run test pytest lint clean distclean bundle bundle-check
 
 all: test
 
@@ -50,6 +50,31 @@ endif
 	$(TEST_ENV) $(KEYRING) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# The desktop bundle (README "Desktop bundle"): PyInstaller, one folder, dist/kproducer/.
+# `make bundle` always rebuilds; `make bundle-check` rebuilds only when a source is newer.
+BUNDLE        := dist/kproducer/kproducer
+BUNDLE_STAMP  := $(VENV)/.kproducer-bundle-installed
+BUNDLE_INPUTS := kproducer.spec pyproject.toml \
+                 $(shell find kproducer -type f -not -path '*/__pycache__/*' 2>/dev/null)
+PYINSTALLER   := $(BIN)/pyinstaller kproducer.spec --noconfirm --distpath dist --workpath build
+
+$(BUNDLE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bundle]'
+	touch $@
+
+# PyInstaller may copy an executable it cached from an earlier build (old mtime): touch it,
+# so that make and tests/test_bundle.py see the bundle as newer than its sources.
+bundle: $(BUNDLE_STAMP)
+	$(PYINSTALLER)
+	touch $(BUNDLE)
+
+$(BUNDLE): $(BUNDLE_INPUTS) | $(BUNDLE_STAMP)
+	$(PYINSTALLER)
+	touch $@
+
+bundle-check: $(BUNDLE) $(STAMP)
+	$(TEST_ENV) $(BIN)/python scripts/bundle-check
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist screenshots *.egg-info
