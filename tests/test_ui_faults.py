@@ -497,8 +497,7 @@ def test_an_import_under_20_percent_500s_then_retry_failed_rows_has_everyone_onc
     tab = win.moderators
     ids = [f"partial{n}@example.com" for n in range(300)]  # 6 requests of 50 people
     path = write_people(tmp_path / "people.csv", ids)
-    # The import first makes sure the group exists (the empty list proved nothing), then
-    # sends 6 requests of 50 people: 1 to 3 of those fail.
+    # The group is known (made with the session): 6 requests of 50 people, 1 to 3 fail.
     seed_dice(sb, 0.2, draws=6, hits=range(1, 4), spare=1)
     set_faults(sb.info, http_500_rate=0.2)
     with Heartbeat() as beat, qtbot.waitSignal(tab.importer.imported,

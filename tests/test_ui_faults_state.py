@@ -7,6 +7,10 @@ import contextlib
 import errno
 import os
 import sqlite3
+import subprocess
+import sys
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -17,9 +21,24 @@ from conftest import make_client, reset_stats, stats
 from KalturaClient.Plugins.Core import KalturaAppToken
 from links_support import read_out
 from preview_support import close_account, open_account, seeded
-from test_ui_export_dialog import make_dialog, write_people
+from test_faults import free_port
+from test_ui_export_dialog import make_dialog
+from test_ui_export_dialog import write_people as write_roles
+from test_ui_faults import (
+    FAST,
+    Heartbeat,
+    frozen_heap,  # noqa: F401  (a fixture: the heap frozen as the app does)
+    import_through_button,
+    memberships,
+    new_session,
+    one_sentence,
+    users,
+    wait_idle,
+    write_people,
+)
 
 from kproducer import atomic, paths
+from kproducer.sandbox import Sandbox
 from kproducer.services.models import EntryKind, Role
 from kproducer.ui.common import Deps
 from kproducer.ui.preview_tab import PreviewTab
@@ -136,7 +155,7 @@ def test_a_full_disk_mid_export_says_so_keeps_the_last_file_and_the_retry_finish
     people = [f"disk{n}@example.com" for n in range(300)]
     folder = tmp_path / "exports"
     folder.mkdir()
-    source = write_people(folder / "people.csv", people[:30])
+    source = write_roles(folder / "people.csv", people[:30])
     dialog = make_dialog(qtbot, deps, account, live.id)
     dialog.source.setText(str(source))
     dialog.source.editingFinished.emit()
@@ -146,7 +165,7 @@ def test_a_full_disk_mid_export_says_so_keeps_the_last_file_and_the_retry_finish
     first = out.read_bytes()
     qtbot.waitUntil(lambda: dialog.export_button.isEnabled())
 
-    write_people(source, people)  # the list grew; the disk is nearly full
+    write_roles(source, people)  # the list grew; the disk is nearly full
     full_disk[0] = 40_000
     with qtbot.waitSignal(deps.worker.jobSettled, timeout=60_000):
         dialog.start()
@@ -199,3 +218,118 @@ def test_a_cache_damaged_under_the_open_window_is_rebuilt_and_said(
     with qtbot.waitSignal(window.entries.entriesLoaded, timeout=20_000):
         window.entries.refresh()
     assert account.cache.get("entry", entries_before[0].id) is not None
+
+
+# --- the server dies mid-import; the cache is locked; the admin KS expires --------------------------
+
+
+@pytest.mark.usefixtures("frozen_heap")
+def test_the_sandbox_killed_mid_import_in_the_window_then_retry_finishes_everyone_once(
+    qtbot, open_window, tmp_path, monkeypatch
+):
+    port = free_port()
+    sandbox = Sandbox(tmp_path / "sb", port=port)
+    info = sandbox.start()
+    restarted = None
+    try:
+        win = open_window(info, **FAST)
+        entry = new_session(win, qtbot, "Killed mid-import")
+        tab = win.moderators
+        ids = [f"killed{n}@example.com" for n in range(300)]
+        path = write_people(tmp_path / "people.csv", ids)
+        batches: list[int] = []
+        killer = threading.Thread(target=sandbox.stop)  # off the GUI thread: it waits
+
+        def kill_after_first_batch(done, total, _note=""):
+            batches.append(done)
+            if len(batches) == 1:
+                killer.start()
+
+        win.worker.jobStarted.connect(
+            lambda job: job.progressed.connect(kill_after_first_batch))
+        with Heartbeat() as beat, qtbot.waitSignal(tab.importer.imported,
+                                                   timeout=SETTLE_MS) as done:
+            import_through_button(win, monkeypatch, path)
+        killer.join(10)
+        beat.check()
+        first = done.args[0]
+        failed = [r for r in first.results if r.status == "failed"]
+        added = [r for r in first.results if r.status == "added"]
+        assert added and failed and len(added) + len(failed) == 300
+        reasons = {r.error for r in failed}
+        assert all("Could not reach Kaltura" in r for r in reasons), reasons
+        one_sentence(sorted(reasons)[0])
+        qtbot.waitUntil(tab.importer.retry_button.isEnabled, timeout=SETTLE_MS)
+        wait_idle(win, qtbot)
+
+        restarted = Sandbox(tmp_path / "sb", port=port)
+        restarted.start()
+        with qtbot.waitSignal(tab.importer.imported, timeout=SETTLE_MS) as again:
+            tab.importer.retry_button.click()
+        second = again.args[0]
+        assert second.count("failed") == 0
+        assert memberships(restarted, entry.id) == Counter({uid: 1 for uid in ids})
+        assert users(restarted, ids) == Counter({uid: 1 for uid in ids})
+    finally:
+        for running in (sandbox, restarted):
+            if running is not None and running.db is not None:
+                running.stop()
+
+
+HOLD_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
+
+
+@pytest.mark.usefixtures("frozen_heap")
+def test_a_cache_locked_by_another_program_under_the_window_is_skipped_and_said(
+    qtbot, open_window, fresh_sandbox
+):
+    win = open_window(fresh_sandbox.info, **FAST)
+    cache_file = paths.cache_dir() / "cache.sqlite3"
+    before = win.entries.model.rows
+    with subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(cache_file)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
+        assert holder.stdout is not None
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            with Heartbeat() as beat, qtbot.waitSignal(win.entries.entriesLoaded,
+                                                       timeout=SETTLE_MS):
+                win.entries.refresh()
+            beat.check()
+            qtbot.waitUntil(lambda: "locked by another program" in win.status.text(),
+                            timeout=SETTLE_MS)
+            assert win.entries.model.rows == before  # the list came from Kaltura anyway
+            assert "Traceback" not in win.status.text()
+        finally:
+            holder.communicate("\n", timeout=10)
+
+
+def test_an_admin_ks_expired_under_the_window_is_renewed_without_a_word(
+    qtbot, open_window, fresh_sandbox, monkeypatch
+):
+    from kproducer.kaltura import admin_session
+
+    win = open_window(fresh_sandbox.info, **FAST)
+    real = admin_session.generate_ks
+    made: list[int] = []
+
+    def born_expired_once(secret, partner_id, user_id, session_type, seconds, privileges=""):
+        made.append(seconds)
+        return real(secret, partner_id, user_id, session_type, -60 if len(made) == 1 else seconds,
+                    privileges)
+
+    monkeypatch.setattr(admin_session, "generate_ks", born_expired_once)
+    account = win.account()
+    account.conn.admin_session.renew()  # the laptop slept: the KS it holds has run out
+    reset_stats(fresh_sandbox.info)
+    with qtbot.waitSignal(win.events.eventsLoaded, timeout=SETTLE_MS):
+        win.events.refresh()
+    assert win.status.failure is None  # nothing to tell the producer
+    assert stats(fresh_sandbox.info)["http_requests"] == 2  # refused once, then renewed
+    assert len(made) == 2
