@@ -5,12 +5,14 @@ sandbox of its own, and checks the server afterwards: nothing done is lost or do
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import jwt
@@ -190,6 +192,19 @@ HOLD_LOCK = textwrap.dedent("""
 """)
 
 
+@contextlib.contextmanager
+def locked_by_another_program(path: Path) -> Iterator[None]:
+    """Another process holds an exclusive lock on the SQLite file while the block runs."""
+    with subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
+        assert holder.stdout is not None
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            yield
+        finally:
+            holder.communicate("\n", timeout=10)  # release the lock
+
+
 def test_a_cache_locked_by_another_program_slows_nothing_down_for_long_and_is_said(
     kp: Runner, sb: Sandbox, tmp_path: Path
 ) -> None:
@@ -197,14 +212,8 @@ def test_a_cache_locked_by_another_program_slows_nothing_down_for_long_and_is_sa
     people = [f"l{n}@example.com" for n in range(120)]
     source = write_csv(tmp_path / "mods.csv", "user_id", people)
     cache_file = paths.cache_dir() / "cache.sqlite3"
-    with subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(cache_file)],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
-        assert holder.stdout is not None and holder.stdin is not None
-        try:
-            assert holder.stdout.readline().strip() == "locked"
-            result = kp("moderators", "import", "--entry", entry, "--csv", str(source), "--json")
-        finally:
-            holder.communicate("\n", timeout=10)  # release the lock
+    with locked_by_another_program(cache_file):
+        result = kp("moderators", "import", "--entry", entry, "--csv", str(source), "--json")
     assert result.code == 0, result.err
     assert {r["status"] for r in result.json()["rows"]} == {"added"}
     assert "note: The cache " in result.err and "locked by another program" in result.err

@@ -7,8 +7,6 @@ import contextlib
 import errno
 import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ from KalturaClient.Plugins.Core import KalturaAppToken
 from links_support import read_out
 from preview_support import close_account, open_account, seeded
 from test_faults import free_port
+from test_faults_state import locked_by_another_program
 from test_ui_export_dialog import make_dialog
 from test_ui_export_dialog import write_people as write_roles
 from test_ui_faults import (
@@ -276,16 +275,6 @@ def test_the_sandbox_killed_mid_import_in_the_window_then_retry_finishes_everyon
                 running.stop()
 
 
-HOLD_LOCK = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.execute("ROLLBACK")
-"""
-
-
 @pytest.mark.usefixtures("frozen_heap")
 def test_a_cache_locked_by_another_program_under_the_window_is_skipped_and_said(
     qtbot, open_window, fresh_sandbox
@@ -293,21 +282,15 @@ def test_a_cache_locked_by_another_program_under_the_window_is_skipped_and_said(
     win = open_window(fresh_sandbox.info, **FAST)
     cache_file = paths.cache_dir() / "cache.sqlite3"
     before = win.entries.model.rows
-    with subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(cache_file)],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
-        assert holder.stdout is not None
-        try:
-            assert holder.stdout.readline().strip() == "locked"
-            with Heartbeat() as beat, qtbot.waitSignal(win.entries.entriesLoaded,
-                                                       timeout=SETTLE_MS):
-                win.entries.refresh()
-            beat.check()
-            qtbot.waitUntil(lambda: "locked by another program" in win.status.text(),
-                            timeout=SETTLE_MS)
-            assert win.entries.model.rows == before  # the list came from Kaltura anyway
-            assert "Traceback" not in win.status.text()
-        finally:
-            holder.communicate("\n", timeout=10)
+    with locked_by_another_program(cache_file):
+        with Heartbeat() as beat, qtbot.waitSignal(win.entries.entriesLoaded,
+                                                   timeout=SETTLE_MS):
+            win.entries.refresh()
+        beat.check()
+        qtbot.waitUntil(lambda: "locked by another program" in win.status.text(),
+                        timeout=SETTLE_MS)
+        assert win.entries.model.rows == before  # the list came from Kaltura anyway
+        assert "Traceback" not in win.status.text()
 
 
 def test_an_admin_ks_expired_under_the_window_is_renewed_without_a_word(
