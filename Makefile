@@ -57,7 +57,10 @@ BUNDLE        := dist/kproducer/kproducer
 BUNDLE_STAMP  := $(VENV)/.kproducer-bundle-installed
 BUNDLE_INPUTS := kproducer.spec pyproject.toml \
                  $(shell find kproducer -type f -not -path '*/__pycache__/*' 2>/dev/null)
-PYINSTALLER   := $(BIN)/pyinstaller kproducer.spec --noconfirm --distpath dist --workpath build
+# --log-level WARN: only what needs a look (its INFO log is ~300 lines). Known, harmless:
+# "Hidden import pycparser.lextab/yacctab, setuptools._distutils not found" and "Library
+# ole32/shell32 required via ctypes not found" (Windows-only code paths in dependencies).
+PYINSTALLER   := $(BIN)/pyinstaller kproducer.spec --noconfirm --log-level WARN --distpath dist --workpath build
 
 $(BUNDLE_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bundle]'
