@@ -8,6 +8,7 @@ import errno
 import os
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import IO, Any
 
 import preview_qt  # noqa: F401  (QtWebEngine set up before the QApplication exists)
 import pytest
-from conftest import make_client, reset_stats, stats
+from conftest import make_client, reset_stats, set_faults, stats
 from KalturaClient.Plugins.Core import KalturaAppToken
 from links_support import read_out
 from preview_support import close_account, open_account, seeded
@@ -316,3 +317,26 @@ def test_an_admin_ks_expired_under_the_window_is_renewed_without_a_word(
     assert win.status.failure is None  # nothing to tell the producer
     assert stats(fresh_sandbox.info)["http_requests"] == 2  # refused once, then renewed
     assert len(made) == 2
+
+
+def test_cancel_frees_the_preview_from_a_slow_list_at_once(qtbot, deps, account, fresh_sandbox):
+    tab = PreviewTab(deps)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: not deps.worker.jobs, timeout=SETTLE_MS)
+    live = seeded(account, EntryKind.LIVE)
+    tab.chooser.select_entry(live, Role.MODERATOR)
+    qtbot.waitUntil(lambda: not deps.worker.jobs, timeout=SETTLE_MS)
+    set_faults(fresh_sandbox.info, latency_ms=3000)
+    try:
+        tab.chooser.load_moderators()
+        (job,) = [j for j in deps.worker.jobs if j.title == "Loading moderators for the preview"]
+        started = time.perf_counter()
+        job.cancel()
+        assert job not in deps.worker.jobs  # settled at once, not after the 3 s answer
+        assert time.perf_counter() - started < 0.5
+        assert job in deps.worker.abandoned
+    finally:
+        set_faults(fresh_sandbox.info)
+    qtbot.waitUntil(lambda: not deps.worker.abandoned, timeout=SETTLE_MS)  # its late answer
+    tab.shutdown()

@@ -192,7 +192,7 @@ class PreviewChooser(QWidget):
         self.deps.worker.run("Loading sessions for the preview", load,
                              on_done=lambda found: self._entries_loaded(key, found),
                              on_error=self.failed.emit, on_settled=self._loaded,
-                             key="preview-entries")
+                             key="preview-entries", abandon_on_cancel=True)
 
     def load_events(self) -> None:
         """List the events (when the Events tab has not handed them over)."""
@@ -207,7 +207,7 @@ class PreviewChooser(QWidget):
 
         self.deps.worker.run("Loading events for the preview", load,
                              on_done=self.set_events, on_error=self.failed.emit,
-                             key="preview-events")
+                             key="preview-events", abandon_on_cancel=True)
 
     def load_moderators(self) -> None:
         """List the chosen session's moderators (once), for the person list."""
@@ -222,7 +222,8 @@ class PreviewChooser(QWidget):
 
         self.deps.worker.run("Loading moderators for the preview", load,
                              on_done=lambda found: self._moderators_loaded(entry.id, found),
-                             on_error=self.failed.emit, key="preview-moderators")
+                             on_error=self.failed.emit, key="preview-moderators",
+                             abandon_on_cancel=True)
 
     def _loaded(self) -> None:
         self._loading = None
