@@ -340,3 +340,38 @@ def test_cancel_frees_the_preview_from_a_slow_list_at_once(qtbot, deps, account,
         set_faults(fresh_sandbox.info)
     qtbot.waitUntil(lambda: not deps.worker.abandoned, timeout=SETTLE_MS)  # its late answer
     tab.shutdown()
+
+
+@pytest.mark.usefixtures("frozen_heap")
+def test_a_group_deleted_on_the_server_under_the_window_is_rebuilt_on_the_next_add(
+    qtbot, open_window, fresh_sandbox, monkeypatch, tmp_path
+):
+    from test_ui_faults import add_through_dialog, idle
+
+    from kproducer.services.facts import Person
+
+    win = open_window(fresh_sandbox.info, **FAST)
+    entry = new_session(win, qtbot, "Group vanishes")
+    tab = win.moderators
+    ids = [f"g{n}@example.com" for n in range(60)]
+    with qtbot.waitSignal(tab.importer.imported, timeout=SETTLE_MS):
+        import_through_button(win, monkeypatch, write_people(tmp_path / "mods.csv", ids))
+    wait_idle(win, qtbot)
+    make_client(fresh_sandbox.info).group.group.delete(f"{entry.id}_moderators")  # elsewhere
+
+    with Heartbeat() as beat:
+        add_through_dialog(win, monkeypatch, Person("late@example.com"))
+        qtbot.waitUntil(lambda: idle(win), timeout=SETTLE_MS)
+    beat.check()
+    assert win.status.failure is None
+    assert "late@example.com is now a moderator" in win.status.text()
+    assert memberships(fresh_sandbox, entry.id) == Counter({"late@example.com": 1})
+    # The 60 the window remembered as moderators are not "already" any more: the import
+    # really adds them back, each once.
+    with qtbot.waitSignal(tab.importer.imported, timeout=SETTLE_MS) as again:
+        import_through_button(win, monkeypatch, tmp_path / "mods.csv")
+    assert again.args[0].count("added") == 60
+    wait_idle(win, qtbot)
+    assert memberships(fresh_sandbox, entry.id) == Counter(
+        {uid: 1 for uid in [*ids, "late@example.com"]})
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 61, timeout=SETTLE_MS)
