@@ -261,16 +261,16 @@ class EntriesTab(Page):
 
             return entries.list_entries(account, event_id)
 
-        job = self.deps.worker.run(
+        self.deps.worker.run(
             "Loading sessions",
             load,
             on_done=self._loaded,
             on_error=self._load_failed,
+            on_cancelled=self._load_cancelled,
             controls=[self.refresh_button],
             key="entries.load",
             abandon_on_cancel=True,
         )
-        job.cancelled.connect(lambda: None if job.superseded else self._load_cancelled())
 
     def _load_failed(self, failure: Failure) -> None:
         # Picking the event again tries again; the next load keeps what is selected then.

@@ -169,16 +169,16 @@ class EventsTab(Page):
 
             return events.list_events(account)
 
-        job = self.deps.worker.run(
+        self.deps.worker.run(
             "Loading events",
             load,
             on_done=self._loaded,
             on_error=self._load_failed,
+            on_cancelled=self._load_cancelled,
             controls=[self.refresh_button],
             key="events.load",
             abandon_on_cancel=True,
         )
-        job.cancelled.connect(lambda: None if job.superseded else self._load_cancelled())
 
     def clear(self) -> None:
         """Forget the rows (after disconnecting or before another account's load)."""

@@ -236,16 +236,16 @@ class ModeratorsTab(Page):
 
             return entry_id, moderators.list_moderators(account, entry_id)
 
-        job = self.deps.worker.run(
+        self.deps.worker.run(
             "Loading moderators",
             load,
             on_done=self._loaded,
             on_error=self._load_failed,
+            on_cancelled=self._load_cancelled,
             controls=[self.refresh_button],
             key="moderators.load",
             abandon_on_cancel=True,
         )
-        job.cancelled.connect(lambda: None if job.superseded else self._load_cancelled())
 
     def _load_failed(self, failure: Failure) -> None:
         if not self.model.rowCount():

@@ -312,6 +312,7 @@ class Worker(QObject):
         on_error: Callable[[Failure], object] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
         on_settled: Callable[[], object] | None = None,
+        on_cancelled: Callable[[], object] | None = None,
         controls: Sequence[Control] = (),
         key: str | None = None,
         abandon_on_cancel: bool = False,
@@ -326,6 +327,8 @@ class Worker(QObject):
                 status bar shows it too).
             on_progress: Called on the GUI thread with (done, total, note).
             on_settled: Called on the GUI thread last, whatever happened.
+            on_cancelled: Called on the GUI thread when the producer cancelled the job (not
+                when a newer job with the same key replaced it).
             controls: Widgets and actions to disable while the job runs.
             key: Supersede the running job with this key (its outcome is dropped).
             abandon_on_cancel: The job only reads, so nothing is lost by not waiting for
@@ -343,6 +346,10 @@ class Worker(QObject):
         job: Job[T] = Job(title, function, key, abandon_on_cancel)
         held = list(controls)
         self._locks.acquire(held)
+        if on_cancelled is not None:
+            job.cancelled.connect(
+                lambda: None if job.superseded else self._guard(job, lambda _: on_cancelled(),
+                                                                None))
         if on_progress is not None:
             job.progressed.connect(on_progress)
         if on_done is not None:
