@@ -199,3 +199,23 @@ def test_progress_is_relayed(qtbot, worker):
 def test_describe_file_errors():
     failure = describe("Saving", FileNotFoundError(2, "No such file or directory", "/x/y.csv"))
     assert failure.message == "Saving failed: No such file or directory (/x/y.csv)."
+
+
+def test_on_cancelled_is_for_the_producers_cancel_not_for_a_newer_job(qtbot, worker):
+    release = threading.Event()
+    told: list[str] = []
+
+    def slow(ctx):
+        release.wait(10)
+        return "late"
+
+    first = worker.run("Loading", slow, key="load", abandon_on_cancel=True,
+                       on_cancelled=lambda: told.append("first"))
+    second = worker.run("Loading", slow, key="load", abandon_on_cancel=True,
+                        on_cancelled=lambda: told.append("second"))  # replaces the first
+    assert first.superseded and told == []
+    second.cancel()  # the producer's Cancel
+    assert told == ["second"] and not worker.jobs
+    release.set()
+    qtbot.waitUntil(lambda: not worker.abandoned, timeout=10_000)
+    assert told == ["second"]
