@@ -18,6 +18,7 @@ outcome and duration. Nothing here imports Qt.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ from typing import Any, cast
 from KalturaClient import KalturaClient, KalturaConfiguration
 from KalturaClient.Base import IKalturaLogger, KalturaParams
 from KalturaClient.exceptions import KalturaClientException, KalturaException
+from KalturaClient.Plugins.Core import KalturaFilterPager
 
 from ..activity import ActivityLog, Outcome, default_log
 from ..redact import redact, register_secret
@@ -37,6 +39,8 @@ from .errors import AuthenticationError, KalturaError, from_exception
 from .transport import HttpPolicy, HttpTransport, MalformedResponse
 
 wire_log = logging.getLogger("kproducer.kaltura.wire")
+#: Objects per list request (Kaltura's pager allows up to 500).
+PAGE_SIZE = 500
 
 #: Wire service ids → the names used in activity records (the Python client's attributes).
 SERVICE_NAMES = {
@@ -334,6 +338,11 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
             self._record(name, "error", ms, _detail(error.message, index, count, error.attempts))
 
 
+def _page_of(list_page: Callable[[ProducerClient, Any], Any], pager: Any,
+             client: ProducerClient) -> Any:
+    return list_page(client, pager)
+
+
 class _SessionExpired(Exception):
     """Kaltura refused the admin KS of a whole request as expired (nothing ran)."""
 
@@ -414,6 +423,24 @@ class KalturaConnection:
             return fn(client)
         except (KalturaException, KalturaClientException) as exc:
             raise from_exception(exc) from None
+
+    def list_all(self, list_page: Callable[[ProducerClient, Any], Any]) -> list[Any]:
+        """Every object of a list action, :data:`PAGE_SIZE` per request.
+
+        Args:
+            list_page: Makes the call for one page, e.g.
+                ``lambda c, pager: c.baseEntry.list(flt, pager)``.
+        """
+        found: list[Any] = []
+        page = 1
+        while True:
+            pager = KalturaFilterPager(pageSize=PAGE_SIZE, pageIndex=page)
+            listed = self.call(functools.partial(_page_of, list_page, pager))
+            batch = list(listed.objects or [])
+            found.extend(batch)
+            if len(batch) < PAGE_SIZE or len(found) >= int(listed.totalCount or 0):
+                return found
+            page += 1
 
     def multi(self, queue: Callable[[ProducerClient], object]) -> list[CallResult]:
         """Run the calls ``queue(client)`` makes as ONE multirequest.

@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import re
 import uuid
-from functools import partial
 from typing import Any
 
 from KalturaClient.Plugins.Core import (
@@ -145,20 +144,8 @@ def list_entries(account: Account, event_id: int | None = None) -> list[Entry]:
     flt = KalturaBaseEntryFilter(statusIn=ALL_STATUSES, orderBy="-createdAt")
     if event_id is not None:
         flt.adminTagsMultiLikeOr = event_tag(event_id)
-    entries: list[Entry] = []
-    page = 1
-    while True:
-        pager = KalturaFilterPager(pageSize=500, pageIndex=page)
-        listed = account.conn.call(partial(_list_page, flt, pager))
-        batch = [entry_from(o) for o in listed.objects or []]
-        entries.extend(remember(account, e) for e in batch)
-        if len(batch) < 500 or len(entries) >= int(listed.totalCount or 0):
-            return entries
-        page += 1
-
-
-def _list_page(flt: Any, pager: Any, client: Any) -> Any:
-    return client.baseEntry.list(flt, pager)
+    listed = account.conn.list_all(lambda c, pager: c.baseEntry.list(flt, pager))
+    return [remember(account, entry_from(obj)) for obj in listed]
 
 
 def create(

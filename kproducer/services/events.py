@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from functools import partial
 from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaFilterPager
@@ -53,22 +52,10 @@ def check_event_id(event_id: str | int) -> int:
 def list_events(account: Account, search: str = "") -> list[Event]:
     """Active events, newest first; ``search`` matches names case-insensitively."""
     flt = KalturaVirtualEventFilter(orderBy="-createdAt")
-    events: list[Event] = []
-    page = 1
-    while True:
-        pager = KalturaFilterPager(pageSize=500, pageIndex=page)
-        listed = account.conn.call(partial(_list_page, flt, pager))
-        batch = [event_from(o) for o in listed.objects or []]
-        events.extend(batch)
-        if len(batch) < 500 or len(events) >= int(listed.totalCount or 0):
-            break
-        page += 1
+    events = [event_from(obj) for obj in account.conn.list_all(
+        lambda c, pager: c.virtualEvent.virtualEvent.list(flt, pager))]
     needle = search.strip().lower()
     return [e for e in events if needle in e.name.lower()] if needle else events
-
-
-def _list_page(flt: Any, pager: Any, client: Any) -> Any:
-    return client.virtualEvent.virtualEvent.list(flt, pager)
 
 
 def get(account: Account, event_id: int) -> Event:
