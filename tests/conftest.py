@@ -16,7 +16,7 @@ from KalturaClient import KalturaClient, KalturaConfiguration
 from kproducer.sandbox import Sandbox, SandboxInfo
 
 #: Fixtures for running the command line (kp, account_env, dict_keyring...).
-pytest_plugins = ("cli_support", "warning_logs")
+pytest_plugins = ("cli_support", "keyring_support", "warning_logs")
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,7 @@ import pytest
 from cli_support import ACCOUNT_VARS, Result, write_csv
 from conftest import make_client
 from keyring.backends import SecretService
-from test_keyring_backend import secret_service_problem
+from keyring_support import secret_service_problem
 
 from kproducer.sandbox import SandboxInfo
 from kproducer.secret_store import SERVICE_NAME, SecretKind, username

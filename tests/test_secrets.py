@@ -8,10 +8,8 @@ that fail the way a locked or vanished keyring does.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
 
@@ -401,44 +399,8 @@ def test_cnc_token_vault_ignores_garbage_and_zero_ttl() -> None:
 # --- a real Secret Service ------------------------------------------------------------------------
 
 
-def secret_service_problem() -> str | None:
-    """Why no Secret Service can be used without a prompt, or None when one can."""
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return "no D-Bus session bus (run 'make test', which uses scripts/with-keyring)"
-    import secretstorage
-
-    try:
-        with closing(secretstorage.dbus_init()) as bus:
-            if not secretstorage.check_service_availability(bus):
-                return "no Secret Service on the session bus (gnome-keyring not running)"
-            try:
-                default = secretstorage.Collection(bus)
-            except secretstorage.ItemNotFoundException:
-                return "the Secret Service has no default collection (creating one would prompt)"
-            if default.is_locked():
-                return "the default keyring collection is locked (unlocking would prompt)"
-    except secretstorage.SecretStorageException as exc:
-        return f"the Secret Service cannot be reached: {exc}"
-    return None
-
-
-@pytest.fixture
-def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """keyring's own choice on this machine, which must be a usable Secret Service."""
-    problem = secret_service_problem()
-    if problem:
-        pytest.skip(problem)
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-    previous = keyring.get_keyring()
-    keyring.core.init_backend()
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
-
-
 @pytest.mark.keyring
-@pytest.mark.usefixtures("secret_service")
+@pytest.mark.usefixtures("detected_backend")
 def test_secret_service_round_trip(kproducer_home: Path) -> None:
     profile = f"kproducer-test-{uuid.uuid4().hex}"
     secret = unique_secret() + " with spaces and ünïcode"
