@@ -89,8 +89,7 @@ def connected(args: argparse.Namespace, **connection: Any) -> Iterator[Account]:
     try:
         yield account
     finally:
-        take_notes = getattr(account.cache, "take_notes", None)
-        for note in take_notes() if take_notes is not None else ():
+        for note in account.cache.take_notes():
             warn(f"note: {note}")
         connect.close(account)
 

@@ -30,6 +30,9 @@ class FactCache(Protocol):
     def delete_prefix(self, kind: str, prefix: str) -> None:
         """Forget every entry of ``kind`` whose key starts with ``prefix``."""
 
+    def take_notes(self) -> list[str]:
+        """What happened to the cache since the last call (rebuilt, locked...), once each."""
+
 
 class TokenVault(Protocol):
     """Where a CnC app token found through ``appToken.list`` is kept (never on disk)."""

@@ -116,8 +116,7 @@ class MainWindow(QMainWindow):
     def _show_cache_notes(self) -> None:
         """Say what happened to the cache during the job (rebuilt, locked), once each."""
         account = self.account()
-        take_notes = getattr(account.cache, "take_notes", None) if account else None
-        notes = take_notes() if take_notes is not None else []
+        notes = account.cache.take_notes() if account is not None else []
         if notes and self.status.failure is None:  # a failure's sentence stays in front
             self.status.say(" ".join(notes))
 
