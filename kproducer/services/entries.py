@@ -26,10 +26,9 @@ from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import (
-    NOT_SENT_CODES,
     InvalidInput,
     KalturaError,
-    ServiceUnavailable,
+    answer_lost,
     in_doubt,
 )
 from . import facts
@@ -190,7 +189,9 @@ def create(
 
     try:
         results = account.conn.multi(queue)
-    except ServiceUnavailable as exc:  # no answer, or one that cannot be read
+    except KalturaError as exc:
+        if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
+            raise
         return _made_anyway(account, reference, exc)
     entry = remember(account, entry_from(results[0].unwrap()))
     group_result = results[1]
@@ -220,7 +221,7 @@ def attach(account: Account, entry_id: str, event_id: int) -> Entry:
     return updated[0]
 
 
-def _made_anyway(account: Account, reference: str, error: ServiceUnavailable) -> Entry:
+def _made_anyway(account: Account, reference: str, error: KalturaError) -> Entry:
     """The answer to a create was lost: find out (ONE request) whether Kaltura made it.
 
     Returns:
@@ -230,8 +231,6 @@ def _made_anyway(account: Account, reference: str, error: ServiceUnavailable) ->
         ServiceUnavailable: It was not made (the original error: trying again is safe), or
             that cannot be known now (the sentence then says to look before trying again).
     """
-    if error.code in NOT_SENT_CODES:
-        raise error
     flt = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
     try:
         listed = account.conn.call(

@@ -9,10 +9,9 @@ from KalturaClient.Plugins.Core import KalturaFilterPager
 from KalturaClient.Plugins.VirtualEvent import KalturaVirtualEvent, KalturaVirtualEventFilter
 
 from ..kaltura.errors import (
-    NOT_SENT_CODES,
     InvalidInput,
     KalturaError,
-    ServiceUnavailable,
+    answer_lost,
     in_doubt,
 )
 from .account import Account
@@ -75,19 +74,19 @@ def create(account: Account, name: str, description: str = "") -> Event:
     sent = int(time.time())
     try:
         return event_from(account.conn.call(lambda c: c.virtualEvent.virtualEvent.add(event)))
-    except ServiceUnavailable as exc:
+    except KalturaError as exc:
+        if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
+            raise
         return _made_anyway(account, event, sent, exc)
 
 
-def _made_anyway(account: Account, event: Any, sent: int, error: ServiceUnavailable) -> Event:
+def _made_anyway(account: Account, event: Any, sent: int, error: KalturaError) -> Event:
     """The answer to ``virtualEvent.add`` was lost: find out whether it was made (ONE request).
 
     Events have no field for another system's ID, so the one event with this name and
     description created around the time of the request is taken to be it; none means it was
     not made (the original error: trying again is safe); anything else cannot be told.
     """
-    if error.code in NOT_SENT_CODES:
-        raise error
     flt = KalturaVirtualEventFilter(createdAtGreaterThanOrEqual=sent - LOST_CREATE_WINDOW)
     try:
         listed = account.conn.call(lambda c: c.virtualEvent.virtualEvent.list(
