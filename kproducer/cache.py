@@ -172,6 +172,9 @@ class Cache:
         self._misses: Counter[str] = Counter()
         self.moved_aside: list[Path] = []
         self._notes: list[str] = []
+        # Its own lock: the window reads the notes on the GUI thread, which must never wait
+        # for a worker that holds the database lock during a busy timeout.
+        self._notes_lock = threading.Lock()
         with self._lock:
             self._open()
 
@@ -287,13 +290,14 @@ class Cache:
         For the person using the app: the command line prints them after the command, the
         window shows them in the status bar after the job that met them.
         """
-        with self._lock:
+        with self._notes_lock:
             notes, self._notes = self._notes, []
         return notes
 
     def _note(self, message: str) -> None:
-        if message not in self._notes:
-            self._notes.append(message)
+        with self._notes_lock:
+            if message not in self._notes:
+                self._notes.append(message)
 
     # --- maintenance: raises CacheError on database trouble ---
 
