@@ -23,7 +23,7 @@ endif
 
 PYTEST_ARGS ?=
 
-.PHONY: all setup run test pytest lint clean distclean bundle bundle-check
+.PHONY: all setup run test pytest lint clean distclean bundle bundle-check install-desktop uninstall-desktop
 
 all: test
 
@@ -78,6 +78,14 @@ $(BUNDLE): $(BUNDLE_INPUTS) | $(BUNDLE_STAMP)
 
 bundle-check: $(BUNDLE) $(STAMP)
 	$(TEST_ENV) $(BIN)/python scripts/bundle-check
+
+# The menu entry, icons and AppStream metainfo for this user (~/.local/share), starting
+# .venv/bin/kproducer. From a bundle: dist/kproducer/share/install-desktop.
+install-desktop: $(STAMP)
+	$(BIN)/python scripts/install-desktop --exec $(BIN)/kproducer
+
+uninstall-desktop:
+	$(PYTHON) scripts/install-desktop --uninstall
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist screenshots *.egg-info

@@ -84,6 +84,9 @@ def make_application(argv: list[str] | None = None) -> Any:
     app.setOrganizationName("kproducer")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("kproducer")
+    from .ui.app_icon import app_icon
+
+    app.setWindowIcon(app_icon())
     return app
 
 

@@ -12,6 +12,7 @@ Layout::
     standins/cnc.js         the sandbox's stand-in CnC widget
     standins/iframe.html    the stand-in player's iframe embed (the player share URL)
     standins/kme.html       the stand-in KME room a verified LTI launch lands on
+    icons/kproducer.svg     the application icon (source), and kproducer-{16..512}.png
 """
 
 from __future__ import annotations

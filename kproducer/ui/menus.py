@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -194,18 +195,43 @@ def _help(window: MainWindow) -> None:
     QMessageBox.information(window, "kproducer Help", HELP_TEXT)
 
 
-def _about(window: MainWindow) -> None:
-    from PySide6.QtWidgets import QMessageBox
+def about_text() -> str:
+    """The About box: versions of kproducer and what it runs on, and where its files live."""
+    from html import escape
+    from importlib import metadata
 
-    QMessageBox.about(
-        window,
-        "About kproducer",
-        f"<h3>kproducer {__version__}</h3>"
+    try:
+        kaltura_version = metadata.version("KalturaApiClient")
+    except metadata.PackageNotFoundError:
+        kaltura_version = "unknown"
+    places = (
+        ("Settings", paths.config_dir()), ("Cache", paths.cache_dir()),
+        ("Data (sandbox, saved state)", paths.data_dir()), ("Logs", paths.log_dir()),
+    )
+    rows = "".join(
+        f"<tr><td>{label}:&nbsp;</td><td><code>{escape(str(where))}</code></td></tr>"
+        for label, where in places
+    )
+    return (
+        f"<h3>kproducer {escape(__version__)}</h3>"
         "<p>A desktop tool for producers of Kaltura virtual events: events, sessions, "
         "moderators, previews and signed links.</p>"
         "<p>Secrets stay in the system keyring; admin sessions are generated on this "
         "computer and never leave it.</p>"
-        f"<p>Settings: {paths.config_dir()}<br>Cache: {paths.cache_dir()}</p>"
-        f"<p>Qt {qVersion()} · PySide6 {pyside_version}<br>"
-        "License: GNU AGPL 3.0 or later.</p>",
+        f"<table>{rows}</table>"
+        f"<p>Qt {escape(qVersion())} · PySide6 {escape(pyside_version)} · "
+        f"KalturaClient {escape(kaltura_version)} · Python {escape(platform.python_version())}"
+        "<br>License: GNU AGPL 3.0 or later.</p>"
     )
+
+
+def _about(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(window)
+    box.setWindowTitle("About kproducer")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(about_text())
+    box.setIconPixmap(window.windowIcon().pixmap(64, 64))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.exec()
