@@ -23,7 +23,7 @@ endif
 
 PYTEST_ARGS ?=
 
-.PHONY: all setup run test pytest lint clean distclean bundle bundle-check install-desktop uninstall-desktop
+.PHONY: all setup run test pytest lint clean distclean bundle bundle-check bundle-archive install-desktop uninstall-desktop
 
 all: test
 
@@ -55,8 +55,8 @@ test: lint pytest
 # `make bundle` always rebuilds; `make bundle-check` rebuilds only when a source is newer.
 BUNDLE        := dist/kproducer/kproducer
 BUNDLE_STAMP  := $(VENV)/.kproducer-bundle-installed
-BUNDLE_INPUTS := kproducer.spec pyproject.toml \
-                 $(shell find kproducer -type f -not -path '*/__pycache__/*' 2>/dev/null)
+BUNDLE_INPUTS := kproducer.spec pyproject.toml scripts/install-desktop \
+                 $(shell find kproducer desktop -type f -not -path '*/__pycache__/*' 2>/dev/null)
 # --log-level WARN: only what needs a look (its INFO log is ~300 lines). Known, harmless:
 # "Hidden import pycparser.lextab/yacctab, setuptools._distutils not found" and "Library
 # ole32/shell32 required via ctypes not found" (Windows-only code paths in dependencies).
@@ -78,6 +78,11 @@ $(BUNDLE): $(BUNDLE_INPUTS) | $(BUNDLE_STAMP)
 
 bundle-check: $(BUNDLE) $(STAMP)
 	$(TEST_ENV) $(BIN)/python scripts/bundle-check
+
+# One compressed file to download (dist/kproducer-VERSION-linux-ARCH.tar.zst), unpacked again
+# and smoke-tested by scripts/bundle-archive.
+bundle-archive: $(BUNDLE) $(STAMP)
+	$(TEST_ENV) $(BIN)/python scripts/bundle-archive
 
 # The menu entry, icons and AppStream metainfo for this user (~/.local/share), starting
 # .venv/bin/kproducer. From a bundle: dist/kproducer/share/install-desktop.

@@ -14,8 +14,8 @@ from kproducer import __version__, paths
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = ROOT / "scripts" / "install-desktop"
-DESKTOP = ROOT / "packaging" / "linux" / "kproducer.desktop"
-METAINFO = ROOT / "packaging" / "linux" / "kproducer.metainfo.xml"
+DESKTOP = ROOT / "desktop" / "kproducer.desktop"
+METAINFO = ROOT / "desktop" / "kproducer.metainfo.xml"
 
 
 def test_app_icon_has_every_size(qapp: object) -> None:
