@@ -187,13 +187,20 @@ def dispatch(db: Store, params: dict[str, Any]) -> Any:
 
 
 def call(db: Store, params: dict[str, Any]) -> Any:
-    """Run one call in its own savepoint; an error is returned, not raised."""
+    """Run one call in its own transaction; an error is returned, not raised.
+
+    Each call commits on its own, also inside a multirequest: the server's
+    ``handleMultiRequest`` runs every call through the dispatcher with no transaction
+    around them, so a later failure never undoes an earlier write.
+    """
     try:
-        with db.savepoint():
+        with db.transaction():
             return dispatch(db, params)
     except ApiError as exc:
         return exc
     except Exception:  # an action's bug must not take the server down
+        if db.closed:  # the sandbox is stopping under this request: no answer to give
+            raise
         log.exception("internal error in %s.%s", params.get("service"), params.get("action"))
         return ApiError(errors.INTERNAL_SERVERL_ERROR)
 
@@ -267,8 +274,13 @@ def _replace(
     return params
 
 
-def multirequest(db: Store, params: dict[str, Any]) -> list[Any]:
-    """Run a multirequest; one result (object, scalar, None or ApiError) per call."""
+def multirequest(
+    db: Store, params: dict[str, Any], after_call: Callable[[], None] | None = None
+) -> list[Any]:
+    """Run a multirequest; one result (object, scalar, None or ApiError) per call.
+
+    ``after_call`` runs after each call, outside the database lock (server time).
+    """
     requests: dict[int, dict[str, Any]] = {}
     common: dict[str, Any] = {}
     start, end = 1, 1
@@ -291,6 +303,8 @@ def multirequest(db: Store, params: dict[str, Any]) -> list[Any]:
         current.pop("format", None)
         result = call(db, current)
         results.append(result)
+        if after_call is not None:
+            after_call()
         for j in range(i + 1, end + 1):
             if paths.get(j) and j in requests:
                 requests[j] = _replace(len(results), paths[j], requests[j], result)

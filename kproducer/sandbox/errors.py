@@ -99,6 +99,10 @@ PROPERTY_VALIDATION_NOT_UPDATABLE = _e(
 INVALID_OBJECT_ID = _e("INVALID_OBJECT_ID;ID;Invalid object id [@ID@]")
 INVALID_ACTIONS_LIMIT = _e("INVALID_ACTIONS_LIMIT;;Invalid actions limit")
 INVALID_SET_ROLE = _e("INVALID_SET_ROLE;;Invalid set role id")
+#: ``KalturaErrors::SPHINX_CRITERIA_EXCEEDED_MAX_MATCHES_ALLOWED`` (SphinxCriteria's cap).
+QUERY_EXCEEDED_MAX_MATCHES_ALLOWED = _e(
+    "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED;;Unable to generate list. max matches value was reached"
+)
 SERVICE_FORBIDDEN = _e("SERVICE_FORBIDDEN;SERVICE;The access to service [@SERVICE@] is forbidden")
 USER_BLOCKED = _e("USER_BLOCKED;;this user is blocked")
 INVALID_FIELD_VALUE = _e(

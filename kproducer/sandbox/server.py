@@ -43,21 +43,31 @@ class Faults:
     drop_rate: float = 0.0
     malformed_rate: float = 0.0
 
+    index_lag_ms: int = 0
+    per_call_ms: int = 0
+
     @classmethod
     def parse(cls, data: Any) -> Faults:
         """Validate a ``/_sandbox/faults`` body; ``{}`` clears everything."""
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
-        unknown = set(data) - {"latency_ms", "http_500_rate", "drop_rate", "malformed_rate"}
+        durations = ("latency_ms", "index_lag_ms", "per_call_ms")
+        rates = ("http_500_rate", "drop_rate", "malformed_rate")
+        unknown = set(data) - {*durations, *rates}
         if unknown:
             raise ValueError(f"unknown fault: {', '.join(sorted(unknown))}")
         faults = cls()
-        if "latency_ms" in data:
-            value = data["latency_ms"]
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600_000:
-                raise ValueError("latency_ms must be an integer from 0 to 600000")
-            faults.latency_ms = value
-        for name in ("http_500_rate", "drop_rate", "malformed_rate"):
+        for name in durations:
+            if name in data:
+                value = data[name]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not 0 <= value <= 600_000
+                ):
+                    raise ValueError(f"{name} must be an integer from 0 to 600000")
+                setattr(faults, name, value)
+        for name in rates:
             if name in data:
                 value = data[name]
                 if (
@@ -268,15 +278,20 @@ class SandboxServer(ThreadingHTTPServer):
         started = time.perf_counter()
         params = wire.request_params(path, query, handler.headers.get("Content-Type", ""), body)
         is_multi = str(params.get("service", "")).lower() == "multirequest"
-        with self.db.transaction():
-            if is_multi:
-                result: Any = api.multirequest(self.db, params)
-                calls = [r for r in params if r.isdigit()]
-                counted = result
-            else:
-                result = api.call(self.db, params)
-                counted = [result]
-                calls = []
+
+        def charge() -> None:  # server time per call, outside the lock like a PHP worker's
+            if faults.per_call_ms:
+                time.sleep(faults.per_call_ms / 1000)
+
+        if is_multi:
+            result: Any = api.multirequest(self.db, params, after_call=charge)
+            calls = [r for r in params if r.isdigit()]
+            counted = result
+        else:
+            result = api.call(self.db, params)
+            charge()
+            counted = [result]
+            calls = []
         self._count(params, counted, is_multi, calls)
         elapsed = time.perf_counter() - started
 
@@ -322,6 +337,7 @@ class SandboxServer(ThreadingHTTPServer):
         elif path == "/_sandbox/faults" and method == "POST":
             try:
                 self.faults = Faults.parse(json.loads(body.decode("utf-8") or "{}"))
+                self.db.set_index_lag(self.faults.index_lag_ms)
             except (UnicodeDecodeError, ValueError) as exc:
                 handler.send_json(400, {"error": str(exc)})
                 return

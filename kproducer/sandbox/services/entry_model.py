@@ -390,4 +390,5 @@ def list_entries(
     return list_response(
         ctx.db, "entries", response_type, (conditions, params), filt, pager, renderer,
         columns=ENTRY_COLUMNS, default_order="rowid ASC", skip=frozenset(handled),
+        indexed=True,
     )

@@ -135,5 +135,5 @@ def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
         base[1].append(USER_DELETED)
     return list_response(
         ctx.db, "kusers", "KalturaGroupListResponse", base, filter, pager, render,
-        columns=USER_COLUMNS, default_order="rowid ASC",
+        columns=USER_COLUMNS, default_order="rowid ASC", indexed=True,
     )

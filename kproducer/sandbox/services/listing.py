@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .. import errors
+from ..errors import ApiError
 from ..params import NULL
 from ..store import Store
 
@@ -18,6 +20,8 @@ Obj = dict[str, Any]
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 30
+#: ``SphinxCriteria::MAX_MATCHES``: no index-served list reaches past this match.
+MAX_MATCHES = 10_000
 
 _OPERATORS = (
     "GreaterThanOrEqualOrNull",
@@ -153,22 +157,46 @@ def list_response(
     columns: dict[str, str] | None = None,
     default_order: str = "rowid DESC",
     skip: frozenset[str] = frozenset(),
+    indexed: bool = False,
 ) -> Obj:
-    """Run a list action: ``{"objectType": response_type, "objects": [...], "totalCount": n}``."""
+    """Run a list action: ``{"objectType": response_type, "objects": [...], "totalCount": n}``.
+
+    ``indexed`` lists are served as the server serves them from Sphinx
+    (``SphinxCriteria::applyFilters``): matches, order and count come from the search
+    index, which sees writes only after the ``index_lag_ms`` fault; the objects are then
+    read from the database as they are now; and an offset at or past the 10,000th match
+    fails with ``QUERY_EXCEEDED_MAX_MATCHES_ALLOWED`` while a page crossing it is cut.
+    """
     cols = columns or {}
     conditions, params = where_clause(filter_obj, cols, skip)
     conditions = base[0] + conditions
     params = base[1] + params
     where = " AND ".join(conditions) or "1"
-    total = int(db.scalar(f"SELECT COUNT(*) FROM {table} WHERE {where}", params) or 0)
     limit, offset = page(pager)
     order = order_clause(filter_obj, cols, default_order)
-    rows = db.execute(
-        f"SELECT data FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
+    if not indexed:
+        total = int(db.scalar(f"SELECT COUNT(*) FROM {table} WHERE {where}", params) or 0)
+        rows = db.execute(
+            f"SELECT data FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        objects = [json.loads(r[0]) for r in rows]
+    else:
+        if limit > 0:
+            if offset >= MAX_MATCHES:
+                raise ApiError(errors.QUERY_EXCEEDED_MAX_MATCHES_ALLOWED)
+            limit = min(limit, MAX_MATCHES - offset)
+        db.catch_up_index()
+        source = f"idx_{table}"
+        total = int(db.scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", params) or 0)
+        rows = db.execute(
+            f"SELECT (SELECT data FROM {table} AS live WHERE live.rowid = {source}.rowid) "
+            f"FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        objects = [json.loads(r[0]) for r in rows if r[0] is not None]
     return {
         "objectType": response_type,
-        "objects": [render(json.loads(r[0])) for r in rows],
+        "objects": [render(obj) for obj in objects],
         "totalCount": total,
     }

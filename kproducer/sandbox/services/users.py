@@ -107,4 +107,5 @@ def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
         as_user,
         columns=USER_COLUMNS,
         default_order="rowid ASC",
+        indexed=True,
     )
