@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, ks
+from . import errors, ks, roles
 from .errors import ApiError
+from .form import UploadedFile
 from .params import Param, build_arguments
 from .store import Store
 
@@ -43,6 +44,8 @@ class Context:
     partner_id: int
     session: ks.Session | None
     now: int = field(default_factory=lambda: int(time.time()))
+    #: File parts of a multipart request, by parameter name (``$_FILES``).
+    files: dict[str, UploadedFile] = field(default_factory=dict)
 
     @property
     def is_admin(self) -> bool:
@@ -171,6 +174,7 @@ def dispatch(db: Store, params: dict[str, Any]) -> Any:
     args = build_arguments(list(act.params), params)
 
     ctx = Context(db, 0, session)
+    ctx.files = {k: v for k, v in params.items() if isinstance(v, UploadedFile)}
     if session is not None:
         _check_session_valid(db, session, ctx.now)
         ctx.partner_id = session.partner_id
@@ -178,9 +182,13 @@ def dispatch(db: Store, params: dict[str, Any]) -> Any:
         pid = params.get("partnerId")
         ctx.partner_id = int(pid) if isinstance(pid, str) and pid.isdigit() else 0
 
-    forbidden = (act.access is Access.USER and session is None) or (
-        act.access is Access.ADMIN and not ctx.is_admin
-    )
+    granted = roles.granted_actions(session.privileges) if session is not None else None
+    if granted is not None:  # kPermissionManager: the setrole role replaces the session's
+        forbidden = act.access is not Access.NONE and f"{service}.{name}" not in granted
+    else:
+        forbidden = (act.access is Access.USER and session is None) or (
+            act.access is Access.ADMIN and not ctx.is_admin
+        )
     if forbidden:
         raise ApiError(errors.SERVICE_FORBIDDEN, f"{service}->{name}")
     return act.handler(ctx, **args)

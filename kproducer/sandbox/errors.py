@@ -103,6 +103,8 @@ INVALID_SET_ROLE = _e("INVALID_SET_ROLE;;Invalid set role id")
 QUERY_EXCEEDED_MAX_MATCHES_ALLOWED = _e(
     "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED;;Unable to generate list. max matches value was reached"
 )
+INVALID_SET_ROLE = _e("INVALID_SET_ROLE;;Invalid set role id")
+UNKNOWN_ROLE_ID = _e("UNKNOWN_ROLE_ID;;Unknown role id")
 SERVICE_FORBIDDEN = _e("SERVICE_FORBIDDEN;SERVICE;The access to service [@SERVICE@] is forbidden")
 USER_BLOCKED = _e("USER_BLOCKED;;this user is blocked")
 INVALID_FIELD_VALUE = _e(

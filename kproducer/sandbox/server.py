@@ -23,12 +23,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import api, wire
+from .form import Form, read_multipart
 from .store import Store
 
 log = logging.getLogger(__name__)
 
 #: Largest request body accepted (Kaltura's front ends refuse far smaller API bodies).
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+#: Largest multipart (upload) body: file parts stream to temporary files, not memory.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
 
 #: Extra GET routes (path prefix → handler), e.g. the stand-in embeds.
 Route = Callable[["SandboxServer", "Handler", str, str], None]
@@ -210,16 +214,52 @@ class Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def read_form(self) -> Form | None:
+        """Stream a multipart body into a :class:`Form`; None after answering 411/413.
+
+        A body that is not valid multipart gives an empty form (PHP then leaves
+        ``$_POST`` empty) and the connection is closed, its remaining bytes unknown.
+        """
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or length is None:
+            self.close_connection = True
+            self.send_json(411, {"error": "send multipart bodies with a Content-Length"})
+            return None
+        size = int(length) if length.isdigit() else -1
+        if not 0 <= size <= MAX_UPLOAD_BYTES:
+            self.close_connection = True
+            self.send_json(413, {"error": f"multipart body over {MAX_UPLOAD_BYTES} bytes"})
+            return None
+        try:
+            return read_multipart(self.rfile, self.headers.get("Content-Type", ""), size)
+        except ValueError as exc:
+            log.debug("unreadable multipart body: %s", exc)
+            self.close_connection = True
+            return Form()
+
     def _route(self) -> None:
         url = urlsplit(self.path)
-        body = self.read_body()
+        path = url.path
+        form = None
+        if path.startswith("/api_v3") and self.headers.get(
+            "Content-Type", ""
+        ).lower().startswith("multipart/form-data"):
+            form = self.read_form()
+            if form is None:
+                return
+            body: bytes | None = b""
+        else:
+            body = self.read_body()
         if body is None:
             return
         self.body = body
-        path = url.path
         try:
             if path.startswith("/api_v3"):
-                self.server.handle_api(self, path, url.query, body)
+                try:
+                    self.server.handle_api(self, path, url.query, body, form)
+                finally:
+                    if form is not None:
+                        form.close()
             elif path.startswith("/_sandbox/"):
                 self.server.handle_control(self, path, body)
             else:
@@ -257,7 +297,9 @@ class SandboxServer(ThreadingHTTPServer):
 
     # --- API --------------------------------------------------------------------------------
 
-    def handle_api(self, handler: Handler, path: str, query: str, body: bytes) -> None:
+    def handle_api(
+        self, handler: Handler, path: str, query: str, body: bytes, form: Form | None = None
+    ) -> None:
         """Run an API request (single call or multirequest) and answer it."""
         faults = self.faults
         if faults.latency_ms:
@@ -276,7 +318,9 @@ class SandboxServer(ThreadingHTTPServer):
             with self.stats.lock:
                 self.stats.connections += 1
         started = time.perf_counter()
-        params = wire.request_params(path, query, handler.headers.get("Content-Type", ""), body)
+        params = wire.request_params(
+            path, query, handler.headers.get("Content-Type", ""), body, form
+        )
         is_multi = str(params.get("service", "")).lower() == "multirequest"
 
         def charge() -> None:  # server time per call, outside the lock like a PHP worker's
