@@ -38,7 +38,7 @@ class UploadedFile:
 
     Attributes:
         field: The part's form field name.
-        filename: The file name the client gave.
+        filename: The file name the client gave, without its folders (as PHP keeps it).
         content_type: The part's Content-Type ('' when none).
         size: Bytes received.
         file: The content, positioned at its start.
@@ -72,17 +72,20 @@ def php_nest(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
         name = name.lstrip(" ")
         bracket = name.find("[")
         segments: list[str] = []
-        if bracket > 0 and name.endswith("]"):
+        if bracket > 0:
             rest = name[bracket:]
             segments = _SEGMENT.findall(rest)
+            base = name[:bracket].replace(".", "_").replace(" ", "_")
             if "".join(f"[{s}]" for s in segments) == rest:
-                name = name[:bracket]
-            else:
-                segments = []
+                name = base
+            else:  # an unmatched "[" becomes "_" and ends the name's rewriting
+                name, segments = f"{base}_{name[bracket + 1:]}", []
+        elif bracket < 0:
+            name = name.replace(".", "_").replace(" ", "_")
         if not name:
             continue
         node = out
-        keys = [name.replace(".", "_").replace(" ", "_"), *segments]
+        keys = [name, *segments]
         for i, key in enumerate(keys):
             if key == "" and i:
                 numbers = (int(k) for k in node if str(k).lstrip("-").isdigit())
@@ -115,7 +118,7 @@ def read_multipart(stream: Readable, content_type: str, length: int) -> Form:
         handle.seek(0)
         form.files.append(
             UploadedFile(
-                _text(part.field_name), _text(part.file_name), part.content_type or "",
+                _text(part.field_name), _basename(_text(part.file_name)), part.content_type or "",
                 part.size, handle,
             )
         )
@@ -140,6 +143,11 @@ def read_multipart(stream: Readable, content_type: str, length: int) -> Form:
         form.close()
         raise ValueError(f"malformed multipart body: {exc}") from None
     return form
+
+
+def _basename(name: str) -> str:
+    """PHP keeps only the last path component of a part's file name (``php_ap_basename``)."""
+    return re.split(r"[/\\]", name)[-1]
 
 
 def _text(raw: bytes | str | None) -> str:
