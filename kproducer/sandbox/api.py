@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, ks, roles
+from . import errors, ks, partner_options, roles
 from .errors import ApiError
 from .form import UploadedFile
 from .params import Param, build_arguments
@@ -189,7 +189,7 @@ def dispatch(db: Store, params: dict[str, Any]) -> Any:
         forbidden = (act.access is Access.USER and session is None) or (
             act.access is Access.ADMIN and not ctx.is_admin
         )
-    if forbidden:
+    if forbidden or partner_options.load(db).service_disabled(service):
         raise ApiError(errors.SERVICE_FORBIDDEN, f"{service}->{name}")
     return act.handler(ctx, **args)
 

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import api, wire
+from . import api, partner_options, wire
 from .form import Form, read_multipart
 from .store import Store
 
@@ -368,6 +368,19 @@ class SandboxServer(ThreadingHTTPServer):
                     name = f"{service}.{str(sub.get('action', '')).lower()}"
                     self.stats.by_action[name] += 1
 
+    def _partner_options(self, handler: Handler, method: str, body: bytes) -> None:
+        """``/_sandbox/partner``: read or set what the partner's account lacks."""
+        if method == "POST":
+            try:
+                options = partner_options.PartnerOptions.parse(
+                    json.loads(body.decode("utf-8") or "{}")
+                )
+            except (UnicodeDecodeError, ValueError) as exc:
+                handler.send_json(400, {"error": str(exc)})
+                return
+            partner_options.save(self.db, options)
+        handler.send_json(200, partner_options.load(self.db).as_dict())
+
     # --- control ----------------------------------------------------------------------------
 
     def handle_control(self, handler: Handler, path: str, body: bytes) -> None:
@@ -388,6 +401,8 @@ class SandboxServer(ThreadingHTTPServer):
             handler.send_json(200, vars(self.faults))
         elif path == "/_sandbox/faults" and method == "GET":
             handler.send_json(200, vars(self.faults))
+        elif path == "/_sandbox/partner" and method in ("GET", "POST"):
+            self._partner_options(handler, method, body)
         elif path in ("/_sandbox/stats", "/_sandbox/stats/reset", "/_sandbox/faults"):
             handler.send_json(405, {"error": f"{method} is not allowed on {path}"})
         else:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .. import errors
+from .. import errors, schema
 from ..errors import ApiError
 from ..params import NULL
 from ..store import Store
@@ -56,19 +56,30 @@ def _like(value: str) -> str:
 
 
 def where_clause(
-    filter_obj: Obj | None, columns: dict[str, str], skip: frozenset[str] = frozenset()
+    filter_obj: Obj | None,
+    columns: dict[str, str],
+    skip: frozenset[str] = frozenset(),
+    known: frozenset[str] | None = None,
 ) -> tuple[list[str], list[Any]]:
-    """SQL conditions (ANDed) and their parameters for a request filter."""
+    """SQL conditions (ANDed) and their parameters for a request filter.
+
+    ``known`` are the listed objects' properties. A set filter property that is not
+    ``{property}{Operator}`` of one of them (or of a lookup column), and is not in
+    ``skip`` (handled by the caller), fails with ``SANDBOX_FILTER_NOT_IMPLEMENTED``:
+    the sandbox never answers an unfiltered or empty list for a filter it cannot apply.
+    """
     conditions: list[str] = []
     params: list[Any] = []
     for prop, value in (filter_obj or {}).items():
-        if prop in ("objectType", "orderBy", "advancedSearch") or prop in skip or value is NULL:
+        if prop in ("objectType", "orderBy") or prop in skip or value is NULL:
             continue
-        if value is None or value == "":
+        if value is None or value == "" or value == {}:
             continue
         parts = _split(prop)
-        if parts is None:
-            continue
+        unknown = known is not None and parts is not None and parts[0] not in known
+        if parts is None or (unknown and parts[0] not in columns):
+            filter_type = (filter_obj or {}).get("objectType") or "the filter"
+            raise ApiError(errors.SANDBOX_FILTER_NOT_IMPLEMENTED, prop, filter_type)
         field, op = parts
         col = columns.get(field, f"json_extract(data, '$.{field}')")
         text = str(value)
@@ -146,6 +157,16 @@ def page(pager: Obj | None) -> tuple[int, int]:
     return size, (index - 1) * size
 
 
+def listed_properties(response_type: str) -> frozenset[str] | None:
+    """Properties of the objects a ``Kaltura...ListResponse`` lists (None if unknown)."""
+    base = response_type.removesuffix("ListResponse")
+    for name in (base, f"{base}Entry"):
+        info = schema.get_class(name)
+        if info is not None:
+            return frozenset(info.fields)
+    return None
+
+
 def list_response(
     db: Store,
     table: str,
@@ -168,7 +189,7 @@ def list_response(
     fails with ``QUERY_EXCEEDED_MAX_MATCHES_ALLOWED`` while a page crossing it is cut.
     """
     cols = columns or {}
-    conditions, params = where_clause(filter_obj, cols, skip)
+    conditions, params = where_clause(filter_obj, cols, skip, listed_properties(response_type))
     conditions = base[0] + conditions
     params = base[1] + params
     where = " AND ".join(conditions) or "1"
