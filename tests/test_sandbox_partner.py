@@ -28,9 +28,17 @@ def test_without_reference_modify_the_reference_id_is_dropped_silently(fresh_san
     _set(info, {"admin_role_without": ["CONTENT_INGEST_REFERENCE_MODIFY"]})
     entry = client.media.add(_media(referenceId="ref-1", startDate=2_000_000_000))
     assert entry.referenceId is None or entry.referenceId == ""
+    # no error, only the header KalturaObject::validateForInsert sends
+    assert client.responseHeaders["KalturaBaseEntry-referenceId-error"] == (
+        'Current user does not have permission to insert property '
+        '"KalturaMediaEntry::referenceId"'
+    )
     assert entry.startDate == 2_000_000_000  # other permissions are still there
     updated = client.baseEntry.update(entry.id, KalturaMediaEntry(referenceId="ref-2", name="renamed"))
     assert updated.name == "renamed" and updated.referenceId in (None, "")
+    assert "update property" in client.responseHeaders["KalturaBaseEntry-referenceId-error"]
+    client.baseEntry.update(entry.id, KalturaMediaEntry(name="again"))
+    assert "KalturaBaseEntry-referenceId-error" not in client.responseHeaders
     assert client.baseEntry.get(entry.id).referenceId in (None, "")
 
 

@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,19 @@ from .params import Param, build_arguments
 from .store import Store
 
 log = logging.getLogger(__name__)
+
+
+#: Headers the calls of the request being served add (PHP's ``header()``), sent with it.
+RESPONSE_HEADERS: ContextVar[dict[str, str] | None] = ContextVar(
+    "sandbox_response_headers", default=None
+)
+
+
+def add_response_header(name: str, value: str) -> None:
+    """Send a header with the current request's answer (as a call's ``header()`` does)."""
+    headers = RESPONSE_HEADERS.get()
+    if headers is not None:
+        headers[name] = value
 
 
 class Access(enum.Enum):

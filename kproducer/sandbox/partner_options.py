@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from . import errors
+from .errors import ApiError
 from .store import Store
 
 #: Admin-role permissions the sandbox can take away, and the entry properties each guards.
@@ -94,9 +96,29 @@ def save(db: Store, options: PartnerOptions) -> None:
         db.set_meta(_META_KEY, json.dumps(options.as_dict()))
 
 
-def role_permitted(db: Store, is_admin: bool, entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry to add or update without what the admin role may not set (dropped silently)."""
+def role_permitted(
+    db: Store, is_admin: bool, entry: dict[str, Any], for_update: bool = False
+) -> dict[str, Any]:
+    """An entry to add or update without what the admin role may not set.
+
+    Each dropped property is reported as the server reports it: no error, a
+    ``KalturaBaseEntry-{property}-error`` response header with the error's message.
+    """
     if not is_admin:
         return entry
-    dropped = load(db).dropped_entry_properties
-    return {k: v for k, v in entry.items() if k not in dropped} if dropped else entry
+    dropped = load(db).dropped_entry_properties & {
+        k for k, v in entry.items() if v is not None
+    }
+    if not dropped:
+        return entry
+    from .api import add_response_header  # api imports this module
+
+    error = (
+        errors.PROPERTY_VALIDATION_NO_UPDATE_PERMISSION
+        if for_update
+        else errors.PROPERTY_VALIDATION_NO_INSERT_PERMISSION
+    )
+    for prop in sorted(dropped):
+        message = ApiError(error, f"{entry.get('objectType', 'KalturaBaseEntry')}::{prop}").message
+        add_response_header(f"KalturaBaseEntry-{prop}-error", message)
+    return {k: v for k, v in entry.items() if k not in dropped}

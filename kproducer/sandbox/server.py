@@ -327,6 +327,31 @@ class SandboxServer(ThreadingHTTPServer):
             if faults.per_call_ms:
                 time.sleep(faults.per_call_ms / 1000)
 
+        headers: dict[str, str] = {}
+        token = api.RESPONSE_HEADERS.set(headers)
+        try:
+            result, counted, calls = self._run(params, is_multi, charge)
+        finally:
+            api.RESPONSE_HEADERS.reset(token)
+        self._count(params, counted, is_multi, calls)
+        elapsed = time.perf_counter() - started
+
+        if faults.malformed_rate and self.random.random() < faults.malformed_rate:
+            handler.send_body(200, b'<?xml version="1.0"?><xml><resu', "text/xml")
+            return
+        if str(params.get("format", "2")) == "1":
+            handler.send_body(200, wire.result_json(result), "application/json", headers)
+            return
+        if is_multi:
+            inner = "".join(f"<item>{wire.result_xml(r)}</item>" for r in result)
+        else:
+            inner = wire.result_xml(result)
+        handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml", headers)
+
+    def _run(
+        self, params: dict[str, Any], is_multi: bool, charge: Callable[[], None]
+    ) -> tuple[Any, list[Any], list[str]]:
+        """Run the request's calls: (result, the results counted, multirequest keys)."""
         if is_multi:
             result: Any = api.multirequest(self.db, params, after_call=charge)
             calls = [r for r in params if r.isdigit()]
@@ -336,20 +361,7 @@ class SandboxServer(ThreadingHTTPServer):
             charge()
             counted = [result]
             calls = []
-        self._count(params, counted, is_multi, calls)
-        elapsed = time.perf_counter() - started
-
-        if faults.malformed_rate and self.random.random() < faults.malformed_rate:
-            handler.send_body(200, b'<?xml version="1.0"?><xml><resu', "text/xml")
-            return
-        if str(params.get("format", "2")) == "1":
-            handler.send_body(200, wire.result_json(result), "application/json")
-            return
-        if is_multi:
-            inner = "".join(f"<item>{wire.result_xml(r)}</item>" for r in result)
-        else:
-            inner = wire.result_xml(result)
-        handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml")
+        return result, counted, calls
 
     def _count(
         self, params: dict[str, Any], results: list[Any], is_multi: bool, keys: list[str]

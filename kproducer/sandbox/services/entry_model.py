@@ -257,7 +257,7 @@ def get_entry(ctx: Context, entry_id: str, types: Collection[str] | None = None)
 
 def update_entry(ctx: Context, data: Obj, entry: Obj) -> Obj:
     """``KalturaEntryService::updateEntry`` on an entry read with :func:`get_entry`."""
-    entry = partner_options.role_permitted(ctx.db, ctx.is_admin, entry)
+    entry = partner_options.role_permitted(ctx.db, ctx.is_admin, entry, for_update=True)
     source = {k: v for k, v in entry.items() if k != "type"}  # type cannot be updated
     owner = source.get("userId")
     if (
