@@ -64,6 +64,8 @@ def test_index_lag_keeps_updates_and_deletes_out_of_list_matches(fresh_sandbox, 
     # matched by the stale index, read from the database as it is now (as SphinxCriteria)
     assert [(u.id, u.firstName) for u in matched.objects if u.id == uid] == [(uid, "New")]
     client.user.delete(uid)
+    stale = client.user.list(_user_filter(uid))
+    assert stale.totalCount == 1 and stale.objects == []  # counted by the index, not read back
     set_faults(info)
     assert client.user.list(_user_filter(uid)).totalCount == 0
     assert [u.id for u in client.user.list(by_old).objects if u.id == uid] == []

@@ -22,6 +22,10 @@ MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 30
 #: ``SphinxCriteria::MAX_MATCHES``: no index-served list reaches past this match.
 MAX_MATCHES = 10_000
+#: The peers' default criteria, applied when matched ids are read back from the database:
+#: an object deleted since it was indexed still counts but is not returned (unless the
+#: filter asks for statuses itself).
+_ALIVE = {"entries": "live.status != '3'", "kusers": "live.status != 2"}
 
 _OPERATORS = (
     "GreaterThanOrEqualOrNull",
@@ -185,7 +189,8 @@ def list_response(
     ``indexed`` lists are served as the server serves them from Sphinx
     (``SphinxCriteria::applyFilters``): matches, order and count come from the search
     index, which sees writes only after the ``index_lag_ms`` fault; the objects are then
-    read from the database as they are now; and an offset at or past the 10,000th match
+    read from the database as they are now (one deleted since is left out, though still
+    counted); and an offset at or past the 10,000th match
     fails with ``QUERY_EXCEEDED_MAX_MATCHES_ALLOWED`` while a page crossing it is cut.
     """
     cols = columns or {}
@@ -209,9 +214,12 @@ def list_response(
             limit = min(limit, MAX_MATCHES - offset)
         db.catch_up_index()
         source = f"idx_{table}"
+        asks_status = any(str(k).startswith("status") for k in filter_obj or {})
+        alive = "1" if asks_status else _ALIVE.get(table, "1")
         total = int(db.scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", params) or 0)
         rows = db.execute(
-            f"SELECT (SELECT data FROM {table} AS live WHERE live.rowid = {source}.rowid) "
+            f"SELECT (SELECT data FROM {table} AS live WHERE live.rowid = {source}.rowid"
+            f" AND {alive}) "
             f"FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         ).fetchall()
