@@ -63,6 +63,8 @@ def test_faults_validation_and_clearing(fresh_sandbox):
         "http_500_rate": 0.0,
         "drop_rate": 0.0,
         "malformed_rate": 0.0,
+        "index_lag_ms": 0,
+        "per_call_ms": 0,
     }
 
 

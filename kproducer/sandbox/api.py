@@ -16,15 +16,30 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, ks
+from . import errors, ks, partner_options, roles
 from .errors import ApiError
+from .form import UploadedFile
 from .params import Param, build_arguments
 from .store import Store
 
 log = logging.getLogger(__name__)
+
+
+#: Headers the calls of the request being served add (PHP's ``header()``), sent with it.
+RESPONSE_HEADERS: ContextVar[dict[str, str] | None] = ContextVar(
+    "sandbox_response_headers", default=None
+)
+
+
+def add_response_header(name: str, value: str) -> None:
+    """Send a header with the current request's answer (as a call's ``header()`` does)."""
+    headers = RESPONSE_HEADERS.get()
+    if headers is not None:
+        headers[name] = value
 
 
 class Access(enum.Enum):
@@ -43,6 +58,8 @@ class Context:
     partner_id: int
     session: ks.Session | None
     now: int = field(default_factory=lambda: int(time.time()))
+    #: File parts of a multipart request, by parameter name (``$_FILES``).
+    files: dict[str, UploadedFile] = field(default_factory=dict)
 
     @property
     def is_admin(self) -> bool:
@@ -171,6 +188,7 @@ def dispatch(db: Store, params: dict[str, Any]) -> Any:
     args = build_arguments(list(act.params), params)
 
     ctx = Context(db, 0, session)
+    ctx.files = {k: v for k, v in params.items() if isinstance(v, UploadedFile)}
     if session is not None:
         _check_session_valid(db, session, ctx.now)
         ctx.partner_id = session.partner_id
@@ -178,22 +196,33 @@ def dispatch(db: Store, params: dict[str, Any]) -> Any:
         pid = params.get("partnerId")
         ctx.partner_id = int(pid) if isinstance(pid, str) and pid.isdigit() else 0
 
-    forbidden = (act.access is Access.USER and session is None) or (
-        act.access is Access.ADMIN and not ctx.is_admin
-    )
-    if forbidden:
+    granted = roles.granted_actions(session.privileges) if session is not None else None
+    if granted is not None:  # kPermissionManager: the setrole role replaces the session's
+        forbidden = act.access is not Access.NONE and f"{service}.{name}" not in granted
+    else:
+        forbidden = (act.access is Access.USER and session is None) or (
+            act.access is Access.ADMIN and not ctx.is_admin
+        )
+    if forbidden or partner_options.load(db).service_disabled(service):
         raise ApiError(errors.SERVICE_FORBIDDEN, f"{service}->{name}")
     return act.handler(ctx, **args)
 
 
 def call(db: Store, params: dict[str, Any]) -> Any:
-    """Run one call in its own savepoint; an error is returned, not raised."""
+    """Run one call in its own transaction; an error is returned, not raised.
+
+    Each call commits on its own, also inside a multirequest: the server's
+    ``handleMultiRequest`` runs every call through the dispatcher with no transaction
+    around them, so a later failure never undoes an earlier write.
+    """
     try:
-        with db.savepoint():
+        with db.transaction():
             return dispatch(db, params)
     except ApiError as exc:
         return exc
     except Exception:  # an action's bug must not take the server down
+        if db.closed:  # the sandbox is stopping under this request: no answer to give
+            raise
         log.exception("internal error in %s.%s", params.get("service"), params.get("action"))
         return ApiError(errors.INTERNAL_SERVERL_ERROR)
 
@@ -267,8 +296,13 @@ def _replace(
     return params
 
 
-def multirequest(db: Store, params: dict[str, Any]) -> list[Any]:
-    """Run a multirequest; one result (object, scalar, None or ApiError) per call."""
+def multirequest(
+    db: Store, params: dict[str, Any], after_call: Callable[[], None] | None = None
+) -> list[Any]:
+    """Run a multirequest; one result (object, scalar, None or ApiError) per call.
+
+    ``after_call`` runs after each call, outside the database lock (server time).
+    """
     requests: dict[int, dict[str, Any]] = {}
     common: dict[str, Any] = {}
     start, end = 1, 1
@@ -291,6 +325,8 @@ def multirequest(db: Store, params: dict[str, Any]) -> list[Any]:
         current.pop("format", None)
         result = call(db, current)
         results.append(result)
+        if after_call is not None:
+            after_call()
         for j in range(i + 1, end + 1):
             if paths.get(j) and j in requests:
                 requests[j] = _replace(len(results), paths[j], requests[j], result)

@@ -22,13 +22,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import api, wire
+from . import api, partner_options, wire
+from .form import Form, read_multipart
 from .store import Store
 
 log = logging.getLogger(__name__)
 
 #: Largest request body accepted (Kaltura's front ends refuse far smaller API bodies).
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+#: Largest multipart (upload) body: file parts stream to temporary files, not memory.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
 
 #: Extra GET routes (path prefix → handler), e.g. the stand-in embeds.
 Route = Callable[["SandboxServer", "Handler", str, str], None]
@@ -43,21 +47,31 @@ class Faults:
     drop_rate: float = 0.0
     malformed_rate: float = 0.0
 
+    index_lag_ms: int = 0
+    per_call_ms: int = 0
+
     @classmethod
     def parse(cls, data: Any) -> Faults:
         """Validate a ``/_sandbox/faults`` body; ``{}`` clears everything."""
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
-        unknown = set(data) - {"latency_ms", "http_500_rate", "drop_rate", "malformed_rate"}
+        durations = ("latency_ms", "index_lag_ms", "per_call_ms")
+        rates = ("http_500_rate", "drop_rate", "malformed_rate")
+        unknown = set(data) - {*durations, *rates}
         if unknown:
             raise ValueError(f"unknown fault: {', '.join(sorted(unknown))}")
         faults = cls()
-        if "latency_ms" in data:
-            value = data["latency_ms"]
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600_000:
-                raise ValueError("latency_ms must be an integer from 0 to 600000")
-            faults.latency_ms = value
-        for name in ("http_500_rate", "drop_rate", "malformed_rate"):
+        for name in durations:
+            if name in data:
+                value = data[name]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not 0 <= value <= 600_000
+                ):
+                    raise ValueError(f"{name} must be an integer from 0 to 600000")
+                setattr(faults, name, value)
+        for name in rates:
             if name in data:
                 value = data[name]
                 if (
@@ -200,16 +214,52 @@ class Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def read_form(self) -> Form | None:
+        """Stream a multipart body into a :class:`Form`; None after answering 411/413.
+
+        A body that is not valid multipart gives an empty form (PHP then leaves
+        ``$_POST`` empty) and the connection is closed, its remaining bytes unknown.
+        """
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or length is None:
+            self.close_connection = True
+            self.send_json(411, {"error": "send multipart bodies with a Content-Length"})
+            return None
+        size = int(length) if length.isdigit() else -1
+        if not 0 <= size <= MAX_UPLOAD_BYTES:
+            self.close_connection = True
+            self.send_json(413, {"error": f"multipart body over {MAX_UPLOAD_BYTES} bytes"})
+            return None
+        try:
+            return read_multipart(self.rfile, self.headers.get("Content-Type", ""), size)
+        except ValueError as exc:
+            log.debug("unreadable multipart body: %s", exc)
+            self.close_connection = True
+            return Form()
+
     def _route(self) -> None:
         url = urlsplit(self.path)
-        body = self.read_body()
+        path = url.path
+        form = None
+        if path.startswith("/api_v3") and self.headers.get(
+            "Content-Type", ""
+        ).lower().startswith("multipart/form-data"):
+            form = self.read_form()
+            if form is None:
+                return
+            body: bytes | None = b""
+        else:
+            body = self.read_body()
         if body is None:
             return
         self.body = body
-        path = url.path
         try:
             if path.startswith("/api_v3"):
-                self.server.handle_api(self, path, url.query, body)
+                try:
+                    self.server.handle_api(self, path, url.query, body, form)
+                finally:
+                    if form is not None:
+                        form.close()
             elif path.startswith("/_sandbox/"):
                 self.server.handle_control(self, path, body)
             else:
@@ -247,7 +297,9 @@ class SandboxServer(ThreadingHTTPServer):
 
     # --- API --------------------------------------------------------------------------------
 
-    def handle_api(self, handler: Handler, path: str, query: str, body: bytes) -> None:
+    def handle_api(
+        self, handler: Handler, path: str, query: str, body: bytes, form: Form | None = None
+    ) -> None:
         """Run an API request (single call or multirequest) and answer it."""
         faults = self.faults
         if faults.latency_ms:
@@ -266,17 +318,21 @@ class SandboxServer(ThreadingHTTPServer):
             with self.stats.lock:
                 self.stats.connections += 1
         started = time.perf_counter()
-        params = wire.request_params(path, query, handler.headers.get("Content-Type", ""), body)
+        params = wire.request_params(
+            path, query, handler.headers.get("Content-Type", ""), body, form
+        )
         is_multi = str(params.get("service", "")).lower() == "multirequest"
-        with self.db.transaction():
-            if is_multi:
-                result: Any = api.multirequest(self.db, params)
-                calls = [r for r in params if r.isdigit()]
-                counted = result
-            else:
-                result = api.call(self.db, params)
-                counted = [result]
-                calls = []
+
+        def charge() -> None:  # server time per call, outside the lock like a PHP worker's
+            if faults.per_call_ms:
+                time.sleep(faults.per_call_ms / 1000)
+
+        headers: dict[str, str] = {}
+        token = api.RESPONSE_HEADERS.set(headers)
+        try:
+            result, counted, calls = self._run(params, is_multi, charge)
+        finally:
+            api.RESPONSE_HEADERS.reset(token)
         self._count(params, counted, is_multi, calls)
         elapsed = time.perf_counter() - started
 
@@ -284,13 +340,28 @@ class SandboxServer(ThreadingHTTPServer):
             handler.send_body(200, b'<?xml version="1.0"?><xml><resu', "text/xml")
             return
         if str(params.get("format", "2")) == "1":
-            handler.send_body(200, wire.result_json(result), "application/json")
+            handler.send_body(200, wire.result_json(result), "application/json", headers)
             return
         if is_multi:
             inner = "".join(f"<item>{wire.result_xml(r)}</item>" for r in result)
         else:
             inner = wire.result_xml(result)
-        handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml")
+        handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml", headers)
+
+    def _run(
+        self, params: dict[str, Any], is_multi: bool, charge: Callable[[], None]
+    ) -> tuple[Any, list[Any], list[str]]:
+        """Run the request's calls: (result, the results counted, multirequest keys)."""
+        if is_multi:
+            result: Any = api.multirequest(self.db, params, after_call=charge)
+            calls = [r for r in params if r.isdigit()]
+            counted = result
+        else:
+            result = api.call(self.db, params)
+            charge()
+            counted = [result]
+            calls = []
+        return result, counted, calls
 
     def _count(
         self, params: dict[str, Any], results: list[Any], is_multi: bool, keys: list[str]
@@ -309,6 +380,19 @@ class SandboxServer(ThreadingHTTPServer):
                     name = f"{service}.{str(sub.get('action', '')).lower()}"
                     self.stats.by_action[name] += 1
 
+    def _partner_options(self, handler: Handler, method: str, body: bytes) -> None:
+        """``/_sandbox/partner``: read or set what the partner's account lacks."""
+        if method == "POST":
+            try:
+                options = partner_options.PartnerOptions.parse(
+                    json.loads(body.decode("utf-8") or "{}")
+                )
+            except (UnicodeDecodeError, ValueError) as exc:
+                handler.send_json(400, {"error": str(exc)})
+                return
+            partner_options.save(self.db, options)
+        handler.send_json(200, partner_options.load(self.db).as_dict())
+
     # --- control ----------------------------------------------------------------------------
 
     def handle_control(self, handler: Handler, path: str, body: bytes) -> None:
@@ -322,12 +406,15 @@ class SandboxServer(ThreadingHTTPServer):
         elif path == "/_sandbox/faults" and method == "POST":
             try:
                 self.faults = Faults.parse(json.loads(body.decode("utf-8") or "{}"))
+                self.db.set_index_lag(self.faults.index_lag_ms)
             except (UnicodeDecodeError, ValueError) as exc:
                 handler.send_json(400, {"error": str(exc)})
                 return
             handler.send_json(200, vars(self.faults))
         elif path == "/_sandbox/faults" and method == "GET":
             handler.send_json(200, vars(self.faults))
+        elif path == "/_sandbox/partner" and method in ("GET", "POST"):
+            self._partner_options(handler, method, body)
         elif path in ("/_sandbox/stats", "/_sandbox/stats/reset", "/_sandbox/faults"):
             handler.send_json(405, {"error": f"{method} is not allowed on {path}"})
         else:

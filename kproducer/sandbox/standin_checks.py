@@ -42,6 +42,8 @@ CNC_PRIVILEGE = "cncAuth:true"
 LTI_ROLES = {"instructor": "moderator", "student": "attendee", "learner": "attendee"}
 #: OAuth timestamps older or newer than this are refused (oauthlib's default, 10 minutes).
 LTI_TIMESTAMP_LIFETIME = 600
+#: Nonce lengths accepted (OAuth 1.0 sets none; KME takes the 8 of Kaltura's sample).
+LTI_NONCE_LENGTH = (1, 128)
 
 
 def rejected(code: str, reason: str) -> Result:
@@ -265,6 +267,9 @@ class _Validator(RequestValidator):  # type: ignore[misc]
 
     enforce_ssl = False  # the sandbox speaks plain HTTP on 127.0.0.1
     timestamp_lifetime = LTI_TIMESTAMP_LIFETIME
+    # Kaltura's own sample (integrated-events-demo, kme.model.ts) sends Date.now() in base
+    # 36: 8 characters, where oauthlib would insist on 20 to 30.
+    nonce_length = LTI_NONCE_LENGTH
 
     def __init__(self, key: str, secret: str, nonces: Nonces, now: int) -> None:
         super().__init__()
@@ -309,8 +314,10 @@ def check_lti(db: Store, uri: str, body: str, nonces: Nonces, now: int | None = 
     if not valid:
         return _lti_rejection(request, validator, now)
     params = dict(request.decoded_body or [])
-    if params.get("lti_message_type") != "basic-lti-launch-request":
-        return rejected("BAD_LTI", "not an LTI basic launch (lti_message_type)")
+    message_type = params.get("lti_message_type")
+    if message_type is not None and message_type != "basic-lti-launch-request":
+        # Kaltura's sample sends none; one that names another message is not a launch
+        return rejected("BAD_LTI", f"not an LTI basic launch (lti_message_type {message_type!r})")
     if params.get("lti_version") != "LTI-1p0":
         return rejected("BAD_LTI", f"unsupported lti_version {params.get('lti_version')!r}")
     missing = [p for p in ("user_id", "roles", "context_id") if not params.get(p)]
@@ -344,29 +351,44 @@ def check_lti(db: Store, uri: str, body: str, nonces: Nonces, now: int | None = 
 
 
 def _lti_rejection(request: Request | None, validator: _Validator, now: int) -> Result:
+    """The true reason oauthlib refused a launch (its checks, in its order)."""
     if request is None:
         return rejected("BAD_OAUTH", "malformed OAuth request")
-    if not all((request.signature, request.client_key, request.nonce, request.timestamp,
-                request.signature_method)):
-        return rejected("BAD_OAUTH", "missing OAuth parameters")
+    required = {
+        "oauth_signature": request.signature, "oauth_consumer_key": request.client_key,
+        "oauth_nonce": request.nonce, "oauth_timestamp": request.timestamp,
+        "oauth_signature_method": request.signature_method,
+    }
+    missing = [name for name, value in required.items() if not value]
+    if missing:
+        return rejected("BAD_OAUTH", f"missing OAuth parameters: {', '.join(missing)}")
     if request.signature_method != "HMAC-SHA1":
         return rejected("BAD_OAUTH", f"unsupported signature method {request.signature_method}")
-    try:
-        skew = abs(now - int(request.timestamp))
-    except ValueError:
-        return rejected("BAD_OAUTH", "the OAuth timestamp is not a number")
+    version = dict(request.oauth_params).get("oauth_version")
+    if version not in (None, "1.0"):
+        return rejected("BAD_OAUTH", f"unsupported oauth_version {version!r} (only 1.0)")
+    if not (request.timestamp.isdigit() and len(request.timestamp) == 10):
+        return rejected("BAD_OAUTH", "the OAuth timestamp is not a 10-digit number of seconds")
+    skew = abs(now - int(request.timestamp))
     if skew > LTI_TIMESTAMP_LIFETIME:
         return rejected(
             "STALE", f"stale launch: signed {skew} s from now (more than "
             f"{LTI_TIMESTAMP_LIFETIME} s; check the clock, launches are single-use)",
         )
+    if not validator.check_nonce(request.nonce):
+        low, high = LTI_NONCE_LENGTH
+        return rejected(
+            "BAD_OAUTH", f"the OAuth nonce must be {low} to {high} letters and digits"
+        )
     if validator.replayed:
         return rejected("REPLAY", "replayed launch: this nonce was already used")
     if request.validator_log.get("client") is False:
         return rejected("UNKNOWN_KEY", f"unknown consumer key {request.client_key!r}")
-    return rejected(
-        "BAD_SIGNATURE", "bad signature: the launch was not signed with the KME key's secret"
-    )
+    if request.validator_log.get("signature") is False:
+        return rejected(
+            "BAD_SIGNATURE", "bad signature: the launch was not signed with the KME key's secret"
+        )
+    return rejected("BAD_OAUTH", "the OAuth request was refused")
 
 
 def as_json(result: Result) -> bytes:

@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +53,41 @@ CREATE TABLE IF NOT EXISTS invalid_sessions (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+#: Tables whose lists the server answers from its search index (Sphinx), with the
+#: lookup columns each copies. ``SphinxEntryCriteria`` and ``SphinxKuserCriteria`` serve
+#: entry and kuser (user and group) lists; groupUser, appToken and virtualEvent lists
+#: are plain Propel queries on MySQL.
+INDEXED_TABLES: dict[str, tuple[str, ...]] = {
+    "entries": ("partner_id", "id", "status", "data"),
+    "kusers": ("partner_id", "id", "type", "status", "data"),
+}
+
+_INDEX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS index_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, row_id INTEGER NOT NULL,
+    written_ms INTEGER NOT NULL, row TEXT
+);
+"""
+
+
+def _index_ddl(table: str, columns: tuple[str, ...]) -> str:
+    """The shadow table of an indexed table and the triggers that log its writes."""
+    cols = ", ".join(f"{c} {'TEXT' if c in ('id', 'data') else ''}".strip() for c in columns)
+    row = ", ".join(f"'{c}', NEW.{c}" for c in columns)
+    log = "INSERT INTO index_log (tbl, row_id, written_ms, row) VALUES"
+    return f"""
+CREATE TABLE IF NOT EXISTS idx_{table} (rowid INTEGER PRIMARY KEY, {cols});
+CREATE TRIGGER IF NOT EXISTS {table}_index_insert AFTER INSERT ON {table} BEGIN
+    {log} ('{table}', NEW.rowid, sandbox_now_ms(), json_object({row}));
+END;
+CREATE TRIGGER IF NOT EXISTS {table}_index_update AFTER UPDATE ON {table} BEGIN
+    {log} ('{table}', NEW.rowid, sandbox_now_ms(), json_object({row}));
+END;
+CREATE TRIGGER IF NOT EXISTS {table}_index_delete AFTER DELETE ON {table} BEGIN
+    {log} ('{table}', OLD.rowid, sandbox_now_ms(), NULL);
+END;
+"""
+
 Row = dict[str, Any]
 
 
@@ -68,23 +104,32 @@ class Store:
             path.touch(mode=0o600)
         self.path = path
         self.lock = threading.RLock()
+        #: Set once :meth:`close` has run (requests still in flight then fail).
+        self.closed = False
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        #: How long a write takes to reach the search index (the ``index_lag_ms`` fault).
+        self.index_lag_ms = 0
+        self._db.create_function("sandbox_now_ms", 0, _now_ms)
         self._db.executescript(_SCHEMA)
+        self._db.executescript(
+            _INDEX_SCHEMA + "".join(_index_ddl(t, c) for t, c in INDEXED_TABLES.items())
+        )
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        self._savepoints = 0
+        self._rebuild_index()
 
     def close(self) -> None:
         """Close the database."""
         with self.lock:
+            self.closed = True
             self._db.close()
 
     # --- transactions -----------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the lock and run the block in one transaction (one HTTP request)."""
+        """Hold the lock and run the block in one transaction (one API call)."""
         with self.lock:
             self._db.execute("BEGIN")
             try:
@@ -94,22 +139,54 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """Run one API call so that a failure undoes only that call's writes."""
+    # --- search index -----------------------------------------------------------------------
+
+    def _rebuild_index(self) -> None:
+        """Start with an index that has caught up (as after a full Sphinx reindex)."""
         with self.lock:
-            self._savepoints += 1
-            name = f"call{self._savepoints}"
-            self._db.execute(f"SAVEPOINT {name}")
-            try:
-                yield
-            except BaseException:
-                self._db.execute(f"ROLLBACK TO {name}")
-                self._db.execute(f"RELEASE {name}")
-                raise
-            finally:
-                self._savepoints -= 1
-            self._db.execute(f"RELEASE {name}")
+            self._db.execute("BEGIN")
+            for table, columns in INDEXED_TABLES.items():
+                names = ", ".join(columns)
+                self._db.execute(f"DELETE FROM idx_{table}")
+                self._db.execute(
+                    f"INSERT INTO idx_{table} (rowid, {names}) SELECT rowid, {names} FROM {table}"
+                )
+            self._db.execute("DELETE FROM index_log")
+            self._db.execute("COMMIT")
+
+    def set_index_lag(self, lag_ms: int) -> None:
+        """Change the index lag; writes that reached the index under the old lag stay there."""
+        with self.lock:
+            self.catch_up_index()
+            self.index_lag_ms = lag_ms
+
+    def catch_up_index(self) -> None:
+        """Apply to the shadow tables every logged write whose index lag has passed.
+
+        Writes reach the index in the order they were made (``SphinxLog`` is replayed in
+        id order), each as the row was when written.
+        """
+        written_before = _now_ms() - self.index_lag_ms
+        with self.lock:
+            due = self._db.execute(
+                "SELECT seq, tbl, row_id, row FROM index_log WHERE written_ms <= ? ORDER BY seq",
+                (written_before,),
+            ).fetchall()
+            if not due:
+                return
+            for _seq, table, row_id, row in due:
+                columns = INDEXED_TABLES[table]
+                if row is None:
+                    self._db.execute(f"DELETE FROM idx_{table} WHERE rowid=?", (row_id,))
+                    continue
+                values = json.loads(row)
+                marks = ",".join("?" * (len(columns) + 1))
+                self._db.execute(
+                    f"INSERT OR REPLACE INTO idx_{table} (rowid, {', '.join(columns)}) "
+                    f"VALUES ({marks})",
+                    [row_id, *(values[c] for c in columns)],
+                )
+            self._db.execute("DELETE FROM index_log WHERE seq <= ?", (due[-1][0],))
 
     # --- rows -------------------------------------------------------------------------------
 
@@ -156,6 +233,10 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         """Set a value of the meta table."""
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def default_db_path(data_dir: Path) -> Path:

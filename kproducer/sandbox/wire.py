@@ -3,6 +3,7 @@
 Requests are read the way ``infraRequestUtils::getRequestParams`` reads them: URL path
 pairs and the query string override the body; a JSON body is used only when the
 Content-Type is exactly ``application/json`` and the trimmed body is a ``{...}`` object;
+form and multipart bodies as PHP fills ``$_POST`` and ``$_FILES`` (:mod:`.form`);
 ``a:b:c`` keys are grouped into nested parameters (``KalturaRequestDeserializer::groupParams``).
 Responses follow ``KalturaXmlSerializer``: every public property of an object is written,
 nulls as empty elements, booleans as 1/0, arrays as ``<item>`` sequences.
@@ -17,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from . import schema
 from .errors import ApiError
+from .form import Form, php_nest
 
 Params = dict[str, Any]
 
@@ -70,8 +72,16 @@ def path_params(path: str) -> Params:
     return params
 
 
-def request_params(path: str, query: str, content_type: str, body: bytes) -> Params:
-    """All parameters of one HTTP request, grouped and with path pairs taking precedence."""
+def request_params(
+    path: str, query: str, content_type: str, body: bytes, form: Form | None = None
+) -> Params:
+    """All parameters of one HTTP request, grouped and with path pairs taking precedence.
+
+    Form bodies and the query string are read as PHP reads them (:func:`php_nest`). A
+    multipart body (``form``, already parsed) gives its ``json`` field when that decodes
+    to a non-empty object, else its plain fields; its file parts are merged in under
+    their field names (``array_replace_recursive($post, $_FILES, $params)``).
+    """
     post: Any = None
     ctype = content_type.split(";")[0].strip().lower()
     if content_type.strip().lower() == "application/json":
@@ -83,12 +93,22 @@ def request_params(path: str, query: str, content_type: str, body: bytes) -> Par
                 post = None
     elif ctype == "application/x-www-form-urlencoded":
         try:
-            post = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+            post = php_nest(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             post = None
+    elif form is not None:
+        json_field = next((v for k, v in reversed(form.fields) if k == "json"), None)
+        if json_field is not None:
+            try:
+                post = json.loads(json_field)
+            except ValueError:
+                post = None
+        if not isinstance(post, dict) or not post:
+            post = php_nest(form.fields)
+        post = _merge(post, php_nest((f.field, f) for f in form.files))
     if not isinstance(post, dict):
         post = {}
-    url: Params = dict(parse_qsl(query, keep_blank_values=True))
+    url: Params = php_nest(parse_qsl(query, keep_blank_values=True))
     url.update(path_params(path))
     return _merge(group_params(post), group_params(url))
 

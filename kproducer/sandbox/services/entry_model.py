@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
-from .. import errors, schema
+from .. import errors, partner_options, schema
 from ..api import Context
 from ..errors import ApiError
 from ..params import NULL, set_fields
@@ -232,6 +232,7 @@ def _class_type(class_name: str) -> str:
 
 def insert_entry(ctx: Context, entry: Obj, entry_type: str | None = None) -> Obj:
     """``KalturaEntryService::add`` and ``prepareEntryForInsert``; returns the stored entry."""
+    entry = partner_options.role_permitted(ctx.db, ctx.is_admin, entry)
     _check_ks_user(ctx, entry)
     _validate_for_insert(entry)
     source = entry if ctx.is_admin else {k: v for k, v in entry.items() if k not in _USER_DROPPED}
@@ -256,6 +257,7 @@ def get_entry(ctx: Context, entry_id: str, types: Collection[str] | None = None)
 
 def update_entry(ctx: Context, data: Obj, entry: Obj) -> Obj:
     """``KalturaEntryService::updateEntry`` on an entry read with :func:`get_entry`."""
+    entry = partner_options.role_permitted(ctx.db, ctx.is_admin, entry, for_update=True)
     source = {k: v for k, v in entry.items() if k != "type"}  # type cannot be updated
     owner = source.get("userId")
     if (
@@ -390,4 +392,5 @@ def list_entries(
     return list_response(
         ctx.db, "entries", response_type, (conditions, params), filt, pager, renderer,
         columns=ENTRY_COLUMNS, default_order="rowid ASC", skip=frozenset(handled),
+        indexed=True,
     )

@@ -234,5 +234,5 @@ def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
     return list_response(
         ctx.db, "group_users", "KalturaGroupUserListResponse", (conditions, params), flt, pager,
         render, columns={"status": "status"}, default_order="rowid ASC",
-        skip=frozenset(_ID_FILTERS),
+        skip=frozenset({*_ID_FILTERS, "groupType"}),
     )

@@ -13,6 +13,7 @@ from .. import errors
 from ..api import Access, Context, action
 from ..errors import ApiError
 from ..params import Param, set_fields
+from .kuser_search import prefix_conditions
 from .listing import list_response
 from .objects import (
     KUSER_GROUP,
@@ -126,14 +127,16 @@ def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
     flt = filter or {}
     group_type = flt.get("groupType")
     types = (group_type,) if isinstance(group_type, int) else GROUP_TYPES
+    text, text_params, handled = prefix_conditions(flt)
     base: tuple[list[str], list[Any]] = (
-        ["partner_id = ?", f"type IN ({','.join('?' * len(types))})"],
-        [ctx.partner_id, *types],
+        ["partner_id = ?", f"type IN ({','.join('?' * len(types))})", *text],
+        [ctx.partner_id, *types, *text_params],
     )
     if "statusEqual" not in flt and "statusIn" not in flt:
         base[0].append("status != ?")
         base[1].append(USER_DELETED)
     return list_response(
         ctx.db, "kusers", "KalturaGroupListResponse", base, filter, pager, render,
-        columns=USER_COLUMNS, default_order="rowid ASC",
+        columns=USER_COLUMNS, default_order="rowid ASC", indexed=True,
+        skip=handled | {"groupType"},
     )

@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .. import errors, schema
+from ..errors import ApiError
 from ..params import NULL
 from ..store import Store
 
@@ -18,6 +20,12 @@ Obj = dict[str, Any]
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 30
+#: ``SphinxCriteria::MAX_MATCHES``: no index-served list reaches past this match.
+MAX_MATCHES = 10_000
+#: The peers' default criteria, applied when matched ids are read back from the database:
+#: an object deleted since it was indexed still counts but is not returned (unless the
+#: filter asks for statuses itself).
+_ALIVE = {"entries": "live.status != '3'", "kusers": "live.status != 2"}
 
 _OPERATORS = (
     "GreaterThanOrEqualOrNull",
@@ -52,19 +60,30 @@ def _like(value: str) -> str:
 
 
 def where_clause(
-    filter_obj: Obj | None, columns: dict[str, str], skip: frozenset[str] = frozenset()
+    filter_obj: Obj | None,
+    columns: dict[str, str],
+    skip: frozenset[str] = frozenset(),
+    known: frozenset[str] | None = None,
 ) -> tuple[list[str], list[Any]]:
-    """SQL conditions (ANDed) and their parameters for a request filter."""
+    """SQL conditions (ANDed) and their parameters for a request filter.
+
+    ``known`` are the listed objects' properties. A set filter property that is not
+    ``{property}{Operator}`` of one of them (or of a lookup column), and is not in
+    ``skip`` (handled by the caller), fails with ``SANDBOX_FILTER_NOT_IMPLEMENTED``:
+    the sandbox never answers an unfiltered or empty list for a filter it cannot apply.
+    """
     conditions: list[str] = []
     params: list[Any] = []
     for prop, value in (filter_obj or {}).items():
-        if prop in ("objectType", "orderBy", "advancedSearch") or prop in skip or value is NULL:
+        if prop in ("objectType", "orderBy") or prop in skip or value is NULL:
             continue
-        if value is None or value == "":
+        if value is None or value == "" or value == {}:
             continue
         parts = _split(prop)
-        if parts is None:
-            continue
+        unknown = known is not None and parts is not None and parts[0] not in known
+        if parts is None or (unknown and parts[0] not in columns):
+            filter_type = (filter_obj or {}).get("objectType") or "the filter"
+            raise ApiError(errors.SANDBOX_FILTER_NOT_IMPLEMENTED, prop, filter_type)
         field, op = parts
         col = columns.get(field, f"json_extract(data, '$.{field}')")
         text = str(value)
@@ -142,6 +161,16 @@ def page(pager: Obj | None) -> tuple[int, int]:
     return size, (index - 1) * size
 
 
+def listed_properties(response_type: str) -> frozenset[str] | None:
+    """Properties of the objects a ``Kaltura...ListResponse`` lists (None if unknown)."""
+    base = response_type.removesuffix("ListResponse")
+    for name in (base, f"{base}Entry"):
+        info = schema.get_class(name)
+        if info is not None:
+            return frozenset(info.fields)
+    return None
+
+
 def list_response(
     db: Store,
     table: str,
@@ -153,22 +182,50 @@ def list_response(
     columns: dict[str, str] | None = None,
     default_order: str = "rowid DESC",
     skip: frozenset[str] = frozenset(),
+    indexed: bool = False,
 ) -> Obj:
-    """Run a list action: ``{"objectType": response_type, "objects": [...], "totalCount": n}``."""
+    """Run a list action: ``{"objectType": response_type, "objects": [...], "totalCount": n}``.
+
+    ``indexed`` lists are served as the server serves them from Sphinx
+    (``SphinxCriteria::applyFilters``): matches, order and count come from the search
+    index, which sees writes only after the ``index_lag_ms`` fault; the objects are then
+    read from the database as they are now (one deleted since is left out, though still
+    counted); and an offset at or past the 10,000th match
+    fails with ``QUERY_EXCEEDED_MAX_MATCHES_ALLOWED`` while a page crossing it is cut.
+    """
     cols = columns or {}
-    conditions, params = where_clause(filter_obj, cols, skip)
+    conditions, params = where_clause(filter_obj, cols, skip, listed_properties(response_type))
     conditions = base[0] + conditions
     params = base[1] + params
     where = " AND ".join(conditions) or "1"
-    total = int(db.scalar(f"SELECT COUNT(*) FROM {table} WHERE {where}", params) or 0)
     limit, offset = page(pager)
     order = order_clause(filter_obj, cols, default_order)
-    rows = db.execute(
-        f"SELECT data FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
+    if not indexed:
+        total = int(db.scalar(f"SELECT COUNT(*) FROM {table} WHERE {where}", params) or 0)
+        rows = db.execute(
+            f"SELECT data FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        objects = [json.loads(r[0]) for r in rows]
+    else:
+        if limit > 0:
+            if offset >= MAX_MATCHES:
+                raise ApiError(errors.QUERY_EXCEEDED_MAX_MATCHES_ALLOWED)
+            limit = min(limit, MAX_MATCHES - offset)
+        db.catch_up_index()
+        source = f"idx_{table}"
+        asks_status = any(str(k).startswith("status") for k in filter_obj or {})
+        alive = "1" if asks_status else _ALIVE.get(table, "1")
+        total = int(db.scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", params) or 0)
+        rows = db.execute(
+            f"SELECT (SELECT data FROM {table} AS live WHERE live.rowid = {source}.rowid"
+            f" AND {alive}) "
+            f"FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        objects = [json.loads(r[0]) for r in rows if r[0] is not None]
     return {
         "objectType": response_type,
-        "objects": [render(json.loads(r[0])) for r in rows],
+        "objects": [render(obj) for obj in objects],
         "totalCount": total,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import errors, ks
+from .. import errors, ks, roles
 from ..api import Access, Context, action, session_id_hash
 from ..errors import ApiError
 from ..params import Param
@@ -70,7 +70,9 @@ def start(
 
     ``Partner::validateSecret`` accepts any admin secret, or the user secret for a USER
     session; the KS is always signed with an admin secret (``ks::toSecureString``).
+    ``ks::validatePrivileges`` first refuses a ``setrole`` naming no role.
     """
+    roles.validate_privileges(privileges)
     secrets = admin_secrets(ctx.db, partnerId) if partnerId is not None else []
     user_secret = ctx.db.scalar("SELECT secret FROM partners WHERE id=?", (partnerId,))
     if partnerId is None or not (secret in secrets or (type == ks.USER and secret == user_secret)):

@@ -9,6 +9,7 @@ from .. import errors
 from ..api import Access, Context, action
 from ..errors import ApiError
 from ..params import NULL, Param, set_fields
+from .kuser_search import prefix_conditions
 from .listing import list_response
 from .objects import (
     KUSER_USER,
@@ -93,7 +94,8 @@ USER_COLUMNS = {"id": "id", "status": "status", "type": "type", "partnerId": "pa
 )
 def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
     """Users of the partner, groups included (every kuser type), deleted ones excluded."""
-    base: tuple[list[str], list[Any]] = (["partner_id = ?"], [ctx.partner_id])
+    text, text_params, handled = prefix_conditions(filter)
+    base: tuple[list[str], list[Any]] = (["partner_id = ?", *text], [ctx.partner_id, *text_params])
     if not filter or ("statusEqual" not in filter and "statusIn" not in filter):
         base[0].append("status != ?")
         base[1].append(USER_DELETED)
@@ -107,4 +109,6 @@ def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
         as_user,
         columns=USER_COLUMNS,
         default_order="rowid ASC",
+        indexed=True,
+        skip=handled,
     )
