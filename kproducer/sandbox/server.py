@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import api, wire
+from . import api, local_only, wire
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
+        if not local_only.covers(self.path):
+            self.send_header("Access-Control-Allow-Origin", "*")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -189,7 +190,10 @@ class Handler(BaseHTTPRequestHandler):
         self._route()
 
     def do_OPTIONS(self) -> None:
-        """Answer a CORS preflight."""
+        """Answer a CORS preflight (never for the same-machine-only endpoints)."""
+        if local_only.covers(self.path):
+            self.send_json(403, {"error": "this endpoint does not answer pages of other origins"})
+            return
         self.send_body(
             204,
             b"",
@@ -207,6 +211,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.body = body
         path = url.path
+        if local_only.covers(path):
+            peer = str(self.client_address[0])
+            bound = (str(self.server.server_address[0]), int(self.server.server_address[1]))
+            refused = local_only.refusal(self.headers, body, peer, bound)
+            if refused is not None:
+                self.send_json(refused[0], {"error": refused[1]})
+                return
         try:
             if path.startswith("/api_v3"):
                 self.server.handle_api(self, path, url.query, body)
