@@ -118,7 +118,8 @@ class Handler(BaseHTTPRequestHandler):
     body = b""
 
     def setup(self) -> None:
-        """Track the connection so stopping can close it."""
+        """Track the connection so stopping can close it; bound how long it may sit idle."""
+        self.timeout = self.server.idle_timeout_s  # a half-sent request cannot hold a thread
         super().setup()
         with self.server.stats.lock:
             self.server.open_connections.add(self.connection)
@@ -173,7 +174,11 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_json(413, {"error": f"request body over {MAX_BODY_BYTES} bytes"})
             return None
-        return self.rfile.read(length) if length else b""
+        try:
+            return self.rfile.read(length) if length else b""
+        except TimeoutError:  # the body never came: give the thread back
+            self.close_connection = True
+            return None
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -238,6 +243,11 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    #: Listen backlog (socketserver's default of 5 makes bursts of connects wait ~1 s for a
+    #: SYN retry; the kernel caps it at net.core.somaxconn).
+    request_queue_size = 1024
+    #: Seconds a connection may wait for the next request, or for the rest of one.
+    idle_timeout_s = 60.0
 
     def __init__(self, address: tuple[str, int], db: Store) -> None:
         super().__init__(address, Handler)
@@ -332,7 +342,7 @@ class SandboxServer(ThreadingHTTPServer):
             handler.send_json(200, self.stats.snapshot())
         elif path == "/_sandbox/faults" and method == "POST":
             try:
-                self.faults = Faults.parse(json.loads(body.decode("utf-8") or "{}"))
+                self.faults = Faults.parse(wire.decode_json(body.decode("utf-8") or "{}"))
             except (UnicodeDecodeError, ValueError) as exc:
                 handler.send_json(400, {"error": str(exc)})
                 return
