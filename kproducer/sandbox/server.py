@@ -119,8 +119,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         """Track the connection so stopping can close it; bound how long it may sit idle."""
-        self.timeout = self.server.idle_timeout_s  # a half-sent request cannot hold a thread
         super().setup()
+        # a half-sent request or a silent client cannot hold a thread forever
+        self.connection.settimeout(self.server.idle_timeout_s)
         with self.server.stats.lock:
             self.server.open_connections.add(self.connection)
 
