@@ -30,7 +30,8 @@ def _issued(info: SandboxInfo) -> tokens.IssuedTokens:
                         role=Role.MODERATOR, entry=entry, event_id=7)
 
 
-def test_the_token_comes_from_stdin_in_a_real_process(info: SandboxInfo) -> None:
+def test_the_token_comes_from_stdin_in_a_real_process(fresh_sandbox) -> None:
+    info = fresh_sandbox.info
     issued = _issued(info)
     env = sandbox_env(info, KALTURA_CNC_APP_TOKEN=sandbox_cnc_token(info))
     for token in (issued.ks, issued.jwt):
@@ -42,9 +43,10 @@ def test_the_token_comes_from_stdin_in_a_real_process(info: SandboxInfo) -> None
 
 
 def test_a_token_that_does_not_verify_exits_1(
-    kp: Runner, info: SandboxInfo, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    kp: Runner, fresh_sandbox, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
-    for name, value in sandbox_env(info).items():
+    info = fresh_sandbox.info  # its one cncAuth app token (others' tests add more)
+    for name, value in sandbox_env(info, KALTURA_CNC_APP_TOKEN=sandbox_cnc_token(info)).items():
         monkeypatch.setenv(name, value)
     forged = jwt.encode({"uid": "eve", "exp": int(time.time()) + 60}, "not-the-token" * 3,
                         algorithm="HS256")
