@@ -4,7 +4,9 @@ A reader (or a crash, or a full disk) never sees a half-written file: the conten
 temporary file in the same folder, is flushed to disk (``fsync``), and then replaces the
 target in one ``os.replace``. The file is created owner-only (0600) from the start, so there
 is no moment when others could read it. On failure the temporary file is removed and the
-target is left exactly as it was.
+target is left exactly as it was. The temporary file is named
+``.{target}.kproducer-{pid}-{random}.tmp``; one a crash left behind is removed before the
+next write into its folder (:mod:`kproducer.temp_files`).
 
 Used for profiles now and for exported files (links, reports) later::
 
@@ -21,6 +23,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from . import temp_files
 
 #: Owner read/write only.
 PRIVATE_FILE_MODE = 0o600
@@ -70,7 +74,10 @@ def atomic_writer(
         OSError: The folder is missing or not writable, or the disk is full.
     """
     target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp_files.sweep_once(target.parent, temp_files.ATOMIC_PATTERN)  # a crash's leftovers
+    fd, tmp_name = tempfile.mkstemp(
+        dir=target.parent, prefix=temp_files.atomic_prefix(target), suffix=".tmp"
+    )
     tmp = Path(tmp_name)
     try:
         # mkstemp already creates 0600; set the requested mode explicitly (umask-proof).

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from kproducer import __version__
+from kproducer import __version__, secret_env, temp_files
 from kproducer.commands import COMMANDS, CommandError
 from kproducer.commands.base import SOME_FAILED, USAGE
 from kproducer.redact import redact
@@ -95,7 +95,15 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``kproducer`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    """Run ``kproducer`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
+
+    Run as the process itself (no ``argv``), it first takes the secret variables out of the
+    environment, so that no child process inherits them, and removes the browser pages a
+    crashed run left in the temporary folder.
+    """
+    if argv is None:
+        secret_env.take()
+        temp_files.sweep_at_start()
     try:
         args = parse(sys.argv[1:] if argv is None else list(argv))
         code: int = args.handler(args)

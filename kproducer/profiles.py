@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from . import atomic, paths, redact
 
@@ -135,7 +135,34 @@ def _url(value: Any, label: str, *, optional: bool = False) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ProfileError(f"{label} must be an http:// or https:// address, not {text!r}.")
+    _check_address(text, parts, label)
     return text.rstrip("/")
+
+
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
+#: A host name (after IDNA encoding) or an IPv4 address: dot-separated labels.
+_HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
+
+
+def _check_address(text: str, parts: SplitResult, label: str) -> None:
+    """Refuse credentials in a URL (they would be in every link) and malformed host names."""
+    if parts.username is not None or parts.password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        raise ProfileError(
+            f"{label} must not carry a user name or password (as in "
+            f"'{parts.scheme}://…@{host}'): they would end up in every link kproducer signs."
+        )
+    if any(char.isspace() for char in text):
+        raise ProfileError(f"{label} must not contain spaces, not {text!r}.")
+    host = parts.hostname or ""
+    if "[" in parts.netloc:
+        return  # an IPv6 literal: urlsplit has checked its brackets
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = ""
+    if not _HOST_NAME.match(ascii_host.lower()):
+        raise ProfileError(f"{label} has an invalid host name {host!r}.")
 
 
 @dataclass(frozen=True, kw_only=True)

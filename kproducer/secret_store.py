@@ -24,7 +24,6 @@ falls back from ``secrets.randbits`` to ``random.getrandbits`` for OAuth nonces.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -35,7 +34,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
-from . import redact
+from . import redact, secret_env
 
 SERVICE_NAME = "kproducer"
 #: The keyring user under which a discovered CnC app token is remembered, per account.
@@ -158,14 +157,15 @@ class SecretStore:
     Args:
         backend: The keyring backend to use (default: keyring's choice, filtered by
             :func:`choose_backend`).
-        environ: The environment (default ``os.environ``).
+        environ: The environment (default: :data:`kproducer.secret_env.ENVIRONMENT`, which
+            holds the secret variables taken out of ``os.environ`` at start).
     """
 
     def __init__(
         self, backend: KeyringBackend | None = None, *, environ: Mapping[str, str] | None = None
     ) -> None:
         self._candidate = backend
-        self._environ = os.environ if environ is None else environ
+        self._environ = secret_env.ENVIRONMENT if environ is None else environ
         self._lock = threading.RLock()
         self._backend: KeyringBackend | None = None
         self._checked = False

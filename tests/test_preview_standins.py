@@ -161,7 +161,8 @@ def test_admin_ks_plays_but_is_flagged(info, live):
 
 def test_verify_endpoints_refuse_get_and_bad_bodies(info):
     assert requests.get(f"{info.service_url}/_standin/verify/ks", timeout=10).status_code == 405
-    bad = requests.post(f"{info.service_url}/_standin/verify/jwt", data=b"[1]", timeout=10)
+    bad = requests.post(f"{info.service_url}/_standin/verify/jwt", data=b"[1]", timeout=10,
+                        headers={"Content-Type": "application/json"})
     assert bad.status_code == 400
     assert requests.post(f"{info.service_url}/_standin/nope", timeout=10).status_code == 404
 

@@ -277,6 +277,11 @@ def test_open_in_system_browser_writes_a_private_page(qtbot, tab, live, room, in
     tab.open_button.click()
     path = Path(opened[0].toLocalFile())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # named so that a later start sweeps it should this process be killed (issue 15.11)
+    from kproducer import temp_files
+
+    assert temp_files.PAGE_PATTERN.match(path.name)
+    assert path.name.startswith(temp_files.page_prefix())
     html = path.read_text(encoding="utf-8")
     assert html == tab.page.html and tab.page.tokens.ks in html
     assert info.admin_secret not in html and account.vault.get_cnc_token() not in html

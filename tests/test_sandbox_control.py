@@ -56,7 +56,10 @@ def test_faults_validation_and_clearing(fresh_sandbox):
     for bad in ({"latency_ms": -1}, {"http_500_rate": 2}, {"drop_rate": "x"}, {"nope": 1}, [1]):
         response = requests.post(url, json=bad, timeout=5)
         assert response.status_code == 400 and response.json()["error"]
-    assert requests.post(url, data=b"{not json", timeout=5).status_code == 400
+    not_json = requests.post(
+        url, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=5
+    )
+    assert not_json.status_code == 400
     cleared = requests.post(url, json={}, timeout=5).json()
     assert cleared == {
         "latency_ms": 0,

@@ -14,6 +14,7 @@ import getpass
 import os
 from typing import Any
 
+from kproducer import secret_env
 from kproducer.profiles import ENV_VARS, Profile, ProfileStore
 from kproducer.secret_store import ENV_VARS as SECRET_ENV_VARS
 from kproducer.secret_store import SecretKind, SecretStore
@@ -184,7 +185,7 @@ def add_command(args: argparse.Namespace) -> int:
 
 def _read_secret(kind: SecretKind) -> str:
     """From the environment, else asked (no echo) in a terminal, else empty."""
-    from_env = os.environ.get(SECRET_ENV_VARS[kind], "").strip()
+    from_env = secret_env.ENVIRONMENT.get(SECRET_ENV_VARS[kind], "").strip()
     if from_env:
         return from_env
     if not stdin_is_terminal():

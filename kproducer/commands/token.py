@@ -5,12 +5,18 @@ A KS v2 is encrypted with the partner's admin secret: with an account (``--profi
 one only its version and partner can be read. A JWT's header and claims are always readable;
 its signature is checked with the account's CnC app token when that is known (given, or
 remembered, or found with one ``appToken.list``). The token itself is never printed.
+
+``TOKEN`` may be ``-``: the token is then read from standard input, which keeps it out of the
+process list (``ps``). Exit codes: 0 when the token verifies or could not be checked (no
+account, no secret), 1 when it was checked and does not verify (a forged or foreign token:
+``verified`` is false and ``checked`` true), 2 when it is not a token at all.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +28,7 @@ from kproducer.kaltura.errors import InvalidInput, KalturaError
 from kproducer.kaltura.ks import KsInfo, KsUnreadable, inspect_ks
 from kproducer.services import connect, facts
 
-from .base import OK, Command
+from .base import OK, SOME_FAILED, Command
 from .common import account_options, actions, handles, iso, print_json
 
 SESSION_TYPES = {0: "USER", 2: "ADMIN"}
@@ -40,7 +46,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
             "is decrypted and a JWT's signature is checked with the CnC app token."
         ),
     )
-    inspect.add_argument("token", metavar="TOKEN", help="the KS or JWT")
+    inspect.add_argument(
+        "token", metavar="TOKEN",
+        help="the KS or JWT, or - to read it from standard input (kept out of the process list)",
+    )
     account_options(inspect)
     handles(inspect, inspect_command)
 
@@ -70,8 +79,9 @@ def account_context(profile: str | None) -> Context:
 
 
 def inspect_command(args: argparse.Namespace) -> int:
-    """Print what the token says."""
-    token = "".join(args.token.split())
+    """Print what the token says; exit 1 when it was checked and does not verify."""
+    text = _read_stdin() if args.token == "-" else args.token
+    token = "".join(text.split())
     if not token:
         raise InvalidInput("The token is empty.", "BAD_TOKEN")
     context = account_context(args.profile)
@@ -83,7 +93,24 @@ def inspect_command(args: argparse.Namespace) -> int:
         print_json(document)
     else:
         print_human(document)
-    return OK
+    return SOME_FAILED if document["checked"] and not document["verified"] else OK
+
+
+#: The most read from standard input (a KS or a JWT is a few kilobytes at most).
+MAX_STDIN_CHARS = 65_536
+
+
+def _read_stdin() -> str:
+    try:
+        text = sys.stdin.read(MAX_STDIN_CHARS + 1)
+    except UnicodeDecodeError:
+        raise InvalidInput("The token on standard input is not text.", "BAD_TOKEN") from None
+    if len(text) > MAX_STDIN_CHARS:
+        raise InvalidInput(
+            f"Standard input holds more than {MAX_STDIN_CHARS} characters: not one token.",
+            "BAD_TOKEN",
+        )
+    return text
 
 
 # --- KS ------------------------------------------------------------------------------------------
@@ -101,7 +128,9 @@ def inspect_session(ks: str, context: Context) -> dict[str, Any]:
         ) from None
     resolved = context.resolved
     note = ""
+    checked = True
     if resolved is None or not resolved.admin_secret:
+        checked = False
         how = (
             "give an account (--profile or KALTURA_*)"
             if resolved is None
@@ -123,7 +152,7 @@ def inspect_session(ks: str, context: Context) -> dict[str, Any]:
             note = f"{str(exc).rstrip('.')} ({context.label})."
         else:
             note = f"Verified with the admin secret of {context.label}."
-    return ks_document(info, note)
+    return {**ks_document(info, note), "checked": checked}
 
 
 def ks_document(info: KsInfo, note: str) -> dict[str, Any]:
@@ -181,6 +210,7 @@ def inspect_jwt(token: str, context: Context) -> dict[str, Any]:
         "expires_at": iso(expires),
         "expired": None if expires is None else expires <= time.time(),
         "verified": verified,
+        "checked": verified is not None,
         "note": note,
     }
 

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import api, partner_options, wire
+from . import api, local_only, partner_options, wire
 from .form import Form, read_multipart
 from .store import Store
 
@@ -132,8 +132,10 @@ class Handler(BaseHTTPRequestHandler):
     body = b""
 
     def setup(self) -> None:
-        """Track the connection so stopping can close it."""
+        """Track the connection so stopping can close it; bound how long it may sit idle."""
         super().setup()
+        # a half-sent request or a silent client cannot hold a thread forever
+        self.connection.settimeout(self.server.idle_timeout_s)
         with self.server.stats.lock:
             self.server.open_connections.add(self.connection)
 
@@ -156,7 +158,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
+        if not local_only.covers(self.path):
+            self.send_header("Access-Control-Allow-Origin", "*")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -186,7 +189,11 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_json(413, {"error": f"request body over {MAX_BODY_BYTES} bytes"})
             return None
-        return self.rfile.read(length) if length else b""
+        try:
+            return self.rfile.read(length) if length else b""
+        except TimeoutError:  # the body never came: give the thread back
+            self.close_connection = True
+            return None
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -203,7 +210,10 @@ class Handler(BaseHTTPRequestHandler):
         self._route()
 
     def do_OPTIONS(self) -> None:
-        """Answer a CORS preflight."""
+        """Answer a CORS preflight (never for the same-machine-only endpoints)."""
+        if local_only.covers(self.path):
+            self.send_json(403, {"error": "this endpoint does not answer pages of other origins"})
+            return
         self.send_body(
             204,
             b"",
@@ -253,6 +263,13 @@ class Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         self.body = body
+        if local_only.covers(path):
+            peer = str(self.client_address[0])
+            bound = (str(self.server.server_address[0]), int(self.server.server_address[1]))
+            refused = local_only.refusal(self.headers, body, peer, bound)
+            if refused is not None:
+                self.send_json(refused[0], {"error": refused[1]})
+                return
         try:
             if path.startswith("/api_v3"):
                 try:
@@ -277,6 +294,11 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    #: Listen backlog (socketserver's default of 5 makes bursts of connects wait ~1 s for a
+    #: SYN retry; the kernel caps it at net.core.somaxconn).
+    request_queue_size = 1024
+    #: Seconds a connection may wait for the next request, or for the rest of one.
+    idle_timeout_s = 60.0
 
     def __init__(self, address: tuple[str, int], db: Store) -> None:
         super().__init__(address, Handler)
@@ -385,7 +407,7 @@ class SandboxServer(ThreadingHTTPServer):
         if method == "POST":
             try:
                 options = partner_options.PartnerOptions.parse(
-                    json.loads(body.decode("utf-8") or "{}")
+                    wire.decode_json(body.decode("utf-8") or "{}")
                 )
             except (UnicodeDecodeError, ValueError) as exc:
                 handler.send_json(400, {"error": str(exc)})
@@ -405,7 +427,7 @@ class SandboxServer(ThreadingHTTPServer):
             handler.send_json(200, self.stats.snapshot())
         elif path == "/_sandbox/faults" and method == "POST":
             try:
-                self.faults = Faults.parse(json.loads(body.decode("utf-8") or "{}"))
+                self.faults = Faults.parse(wire.decode_json(body.decode("utf-8") or "{}"))
                 self.db.set_index_lag(self.faults.index_lag_ms)
             except (UnicodeDecodeError, ValueError) as exc:
                 handler.send_json(400, {"error": str(exc)})

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 from .. import resources
 from . import standin_checks as checks
+from . import wire
 from .seed import load_account
 from .server import Handler, SandboxServer
 
@@ -131,7 +132,7 @@ def verify(server: SandboxServer, handler: Handler, path: str, query: str) -> No
         _not_allowed(handler, "POST")
         return
     try:
-        data = json.loads(handler.body.decode("utf-8") or "{}")
+        data = wire.decode_json(handler.body.decode("utf-8") or "{}")
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
         partner_id = int(data.get("partnerId") or 0)

@@ -22,6 +22,44 @@ from .form import Form, php_nest
 
 Params = dict[str, Any]
 
+#: ``json_decode``'s default nesting limit in PHP: deeper documents decode to null.
+JSON_MAX_DEPTH = 512
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of decoded JSON (iterative: a deep document must not recurse)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def decode_json(text: str | bytes, **kwargs: Any) -> Any:
+    """``json.loads`` that refuses what PHP's ``json_decode`` refuses by depth.
+
+    A document nested deeper than :data:`JSON_MAX_DEPTH` is invalid, as on the server, and
+    Python's own recursion limit is never reached as a ``RecursionError``.
+
+    Raises:
+        ValueError: Not JSON, or nested too deep.
+    """
+    too_deep = f"JSON nested deeper than {JSON_MAX_DEPTH} levels"
+    try:
+        value = json.loads(text, **kwargs)
+    except RecursionError:
+        raise ValueError(too_deep) from None
+    if _depth(value) > JSON_MAX_DEPTH:
+        raise ValueError(too_deep)
+    return value
+
 
 def _text(value: str) -> str:
     return escape(value, {'"': "&quot;", "'": "&apos;"})
@@ -88,7 +126,7 @@ def request_params(
         text = body.strip()
         if text.startswith(b"{") and text.endswith(b"}"):
             try:
-                post = json.loads(text.decode("utf-8"))
+                post = decode_json(text.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
                 post = None
     elif ctype == "application/x-www-form-urlencoded":

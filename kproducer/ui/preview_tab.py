@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import temp_files
 from ..services.models import Entry, Event, Role
 from .common import Deps, Page, hint, when
 from .preview_chooser import PreviewChooser
@@ -368,7 +369,8 @@ class PreviewTab(Page):
                              on_error=self._failed, controls=[self.open_button])
 
     def _open_file(self, html: str) -> None:
-        handle, name = tempfile.mkstemp(prefix="kproducer-preview-", suffix=".html")  # 0600
+        # 0600; a name temp_files.sweep recognises should a crash leave it behind
+        handle, name = tempfile.mkstemp(prefix=temp_files.page_prefix(), suffix=".html")
         try:
             os.write(handle, html.encode("utf-8"))
         finally:

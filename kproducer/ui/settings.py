@@ -7,17 +7,31 @@ layout and the last-used profile name: never a secret.
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QSplitter, QTableView
 
-from .. import paths
+from .. import atomic, paths
 
 FILE_NAME = "gui.ini"
 
 
 def gui_settings() -> QSettings:
-    """The GUI's settings file (INI format, under the config folder)."""
-    return QSettings(str(paths.config_dir() / FILE_NAME), QSettings.Format.IniFormat)
+    """The GUI's settings file (INI format, under the config folder), owner-only (0600).
+
+    QSettings writes through a temporary file that takes the permissions of the file it
+    replaces, so the file is made (or made again) owner-only before QSettings touches it.
+    """
+    path = paths.config_dir() / FILE_NAME
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                 atomic.PRIVATE_FILE_MODE)
+    try:
+        if hasattr(os, "fchmod"):  # POSIX: also an older file written 0644
+            os.fchmod(fd, atomic.PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def _bytes(settings: QSettings, key: str) -> QByteArray | None:

@@ -7,13 +7,13 @@ has no schedule events, so any schedule event id is ``INVALID_OBJECT_ID``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import errors
 from ..api import Context, action
 from ..errors import ApiError
 from ..params import NULL, Param, set_fields
+from ..wire import decode_json
 from .listing import list_response
 from .objects import KUSER_GROUP, Obj, add_virtual_event, find_kuser, project
 
@@ -66,7 +66,9 @@ def _check_form_schema(event: Obj) -> None:
         return
     value = event["registrationFormSchema"]
     try:
-        parsed = json.loads(value, parse_constant=_no_constant) if isinstance(value, str) else None
+        parsed = (
+            decode_json(value, parse_constant=_no_constant) if isinstance(value, str) else None
+        )
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):
