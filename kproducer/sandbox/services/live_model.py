@@ -88,6 +88,18 @@ def with_broadcast_fields(data: Obj) -> Obj:
     return out
 
 
+def is_live(data: Obj, may_preview: bool) -> bool:
+    """``LiveEntry::isCurrentlyLive``: an encoder pushes, and the viewer may see it.
+
+    In preview mode (explicit live, not yet shown to all) only those who may preview
+    (``LiveEntry::canViewExplicitLive``: an admin, the owner, an editor) see it live.
+    """
+    preview = bool(data.get("explicitLive")) and data.get("viewMode", VIEW_PREVIEW) == VIEW_PREVIEW
+    if preview and not may_preview:
+        return False
+    return data.get("liveStatus") == LIVE_PLAYABLE
+
+
 def set_encoder(data: Obj, broadcasting: bool, now: int) -> None:
     """An encoder starts or stops pushing: ``liveStatus`` and the broadcast times."""
     was_live = data.get("liveStatus") == LIVE_PLAYABLE
