@@ -241,3 +241,14 @@ def test_seeded_schedule_for_the_live_session_and_room(fresh_sandbox):
     got = admin.liveStream.get(live.id)
     assert got.primaryBroadcastingUrl.endswith(f"?t={got.streamPassword}")
     assert got.primarySrtStreamId == f"#:::e={live.id},st=0,p={got.streamPassword}"
+
+
+def test_a_refused_event_leaves_the_entry_of_the_same_multirequest(admin, unique):
+    name = unique("half")
+    admin.startMultiRequest()
+    admin.liveStream.add(KalturaLiveStreamEntry(name=name, mediaType=201))
+    admin.schedule.scheduleEvent.add(live_event("{1:result:id}", T0 + 60, T0))
+    entry, refused = admin.doMultiRequest()
+    assert isinstance(refused, KalturaException)
+    assert refused.code == "INVALID_SCHEDULE_END_BEFORE_START"
+    assert admin.liveStream.get(entry.id).name == name  # each call commits on its own

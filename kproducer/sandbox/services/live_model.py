@@ -30,6 +30,7 @@ KALTURA_LIVE_SOURCES = frozenset({"32", "33", "42"})
 
 _DOMAIN = "{live_id}.{primary}.kpublish.sandbox.invalid"
 _APPLICATION = "kLive"
+_LEGACY_HOST = ".entrypoint.sandbox.invalid"
 _PORTS = {"rtmp": 1935, "rtmps": 443, "srt": 7045}
 _URL_FIELDS = {
     "primaryBroadcastingUrl": ("rtmp", True),
@@ -76,6 +77,8 @@ def with_broadcast_fields(data: Obj) -> Obj:
     if str(data.get("sourceType")) not in KALTURA_LIVE_SOURCES:
         return data
     out = dict(data)
+    if _LEGACY_HOST in str(out.get("primaryBroadcastingUrl") or ""):
+        out.pop("primaryBroadcastingUrl")  # stored by sandboxes before these were derived
     for name, (protocol, primary) in _URL_FIELDS.items():
         if not out.get(name):
             out[name] = broadcast_url(data, protocol, primary)
