@@ -9,7 +9,6 @@ of the live session through its ``{entryId}_moderators`` group.
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -53,7 +52,7 @@ def seed(db: Store) -> Account:
         existing = load_account(db)
         if existing is not None:
             return existing
-        now = int(time.time())
+        now = db.now()
         account = Account(
             partner_id=PARTNER_ID,
             admin_user_id=ADMIN_USER_ID,
