@@ -14,7 +14,6 @@ import enum
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -57,9 +56,13 @@ class Context:
     db: Store
     partner_id: int
     session: ks.Session | None
-    now: int = field(default_factory=lambda: int(time.time()))
+    now: int = -1  #: the call's time; the store's clock unless given
     #: File parts of a multipart request, by parameter name (``$_FILES``).
     files: dict[str, UploadedFile] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.now < 0:
+            self.now = self.db.now()
 
     @property
     def is_admin(self) -> bool:

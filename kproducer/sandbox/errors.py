@@ -112,24 +112,12 @@ SANDBOX_FILTER_NOT_IMPLEMENTED = _e(
     'The sandbox does not implement the filter property "@PROPERTY@" of @FILTER@'
 )
 INVALID_SET_ROLE = _e("INVALID_SET_ROLE;;Invalid set role id")
+#: Not a Kaltura error: a kind of object or request the sandbox does not model.
+SANDBOX_NOT_IMPLEMENTED = _e("SANDBOX_NOT_IMPLEMENTED;WHAT;The sandbox does not implement @WHAT@")
 #: ``KalturaErrors::SPHINX_CRITERIA_EXCEEDED_MAX_MATCHES_ALLOWED`` (SphinxCriteria's cap).
 QUERY_EXCEEDED_MAX_MATCHES_ALLOWED = _e(
     "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED;;Unable to generate list. max matches value was reached"
 )
-PROPERTY_VALIDATION_NO_INSERT_PERMISSION = _e(
-    "PROPERTY_VALIDATION_NO_INSERT_PERMISSION;PROP;"
-    'Current user does not have permission to insert property "@PROP@"'
-)
-PROPERTY_VALIDATION_NO_UPDATE_PERMISSION = _e(
-    "PROPERTY_VALIDATION_NO_UPDATE_PERMISSION;PROP;"
-    'Current user does not have permission to update property "@PROP@"'
-)
-#: Not a Kaltura error: the sandbox refuses a filter property it cannot apply.
-SANDBOX_FILTER_NOT_IMPLEMENTED = _e(
-    "SANDBOX_FILTER_NOT_IMPLEMENTED;PROPERTY,FILTER;"
-    'The sandbox does not implement the filter property "@PROPERTY@" of @FILTER@'
-)
-INVALID_SET_ROLE = _e("INVALID_SET_ROLE;;Invalid set role id")
 UNKNOWN_ROLE_ID = _e("UNKNOWN_ROLE_ID;;Unknown role id")
 SERVICE_FORBIDDEN = _e("SERVICE_FORBIDDEN;SERVICE;The access to service [@SERVICE@] is forbidden")
 USER_BLOCKED = _e("USER_BLOCKED;;this user is blocked")

@@ -183,6 +183,7 @@ def list_response(
     default_order: str = "rowid DESC",
     skip: frozenset[str] = frozenset(),
     indexed: bool = False,
+    checked_by_caller: bool = False,
 ) -> Obj:
     """Run a list action: ``{"objectType": response_type, "objects": [...], "totalCount": n}``.
 
@@ -192,9 +193,12 @@ def list_response(
     read from the database as they are now (one deleted since is left out, though still
     counted); and an offset at or past the 10,000th match
     fails with ``QUERY_EXCEEDED_MAX_MATCHES_ALLOWED`` while a page crossing it is cut.
+    ``checked_by_caller``: the action has refused every filter property it does not apply
+    already (its filter classes' properties are not all on the listed base class).
     """
     cols = columns or {}
-    conditions, params = where_clause(filter_obj, cols, skip, listed_properties(response_type))
+    known = None if checked_by_caller else listed_properties(response_type)
+    conditions, params = where_clause(filter_obj, cols, skip, known)
     conditions = base[0] + conditions
     params = base[1] + params
     where = " AND ".join(conditions) or "1"
