@@ -262,6 +262,36 @@ def details(account: Account, entry_id: str, *, fresh: bool = False) -> LiveDeta
     return LiveDetails(entry, kit, state)
 
 
+def open_session(account: Account, entry_id: str) -> tuple[Entry, LiveDetails | None]:
+    """Any session, and for a live one its details: ONE request cold, none warm.
+
+    For when the kind is not known yet (the command line's ``entries show``): cold, the entry,
+    its schedule event, ``liveStream.get`` and ``liveStream.isLive`` go in one multirequest
+    (the last two fail harmlessly for a room or a VOD).
+    """
+    entry_id = entries.check_entry_id(entry_id)
+    entry = entries.cached(account, entry_id)
+    memory = _memory(account)
+    if entry is not None and (entry.kind is not EntryKind.LIVE or entry_id in memory.kits):
+        return entry, details(account, entry_id) if entry.kind is EntryKind.LIVE else None
+    found: list[Entry] = []
+    got: list[CallResult] = []
+    status: list[bool | None] = []
+    steps = [*entries.entry_steps(account, entry_id, found),
+             facts.Step("liveStream.get", lambda c: c.liveStream.get(entry_id),
+                        got.append),
+             facts.Step("liveStream.isLive", lambda c: c.liveStream.isLive(entry_id),
+                        lambda r: status.append(bool(r.value) if r.ok else None))]
+    facts.run(account, steps)
+    entry = found[0]
+    if entry.kind is not EntryKind.LIVE:
+        return entry, None
+    obj = got[0].unwrap()
+    kit = memory.kits[entry_id] = kit_from(obj)
+    state = memory.states[entry_id] = state_from(obj, status[0], time.time())
+    return entry, LiveDetails(entry, kit, state)
+
+
 def kit(account: Account, entry_id: str, *, reveal: bool = False) -> EncoderKit:
     """The encoder kit (masked unless ``reveal``): see :func:`details`."""
     found = details(account, entry_id).kit
