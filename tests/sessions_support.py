@@ -17,10 +17,15 @@ from kproducer.services.account import Account, AccountSettings
 HOUR = 3600
 
 
-def open_account(info: SandboxInfo) -> Account:
-    """What a fresh process does: a new connection, the cache re-opened from disk."""
+def open_account(info: SandboxInfo, **settings: Any) -> Account:
+    """What a fresh process does: a new connection, the cache re-opened from disk.
+
+    Args:
+        **settings: :class:`ConnectionSettings` overrides (``wire_log=True``...).
+    """
     activity = ActivityLog()
-    return Account(KalturaConnection(settings_from(info.as_dict()), activity=activity),
+    return Account(KalturaConnection(settings_from(info.as_dict(), **settings),
+                                     activity=activity),
                    Cache(info.partner_id, info.service_url), activity,
                    AccountSettings(info.partner_id, info.admin_secret, info.service_url))
 
