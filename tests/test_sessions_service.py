@@ -12,7 +12,10 @@ import pytest
 from conftest import make_client, reset_stats, set_faults, stats
 from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Core import KalturaBaseEntry
-from KalturaClient.Plugins.Schedule import KalturaLiveStreamScheduleEvent
+from KalturaClient.Plugins.Schedule import (
+    KalturaLiveStreamScheduleEvent,
+    KalturaMeetingScheduleEvent,
+)
 from sessions_support import HOUR, close, open_account, schedule_events, seed_first_hit_only
 
 from kproducer.kaltura.errors import InvalidInput, NotFound, ServiceUnavailable
@@ -127,8 +130,48 @@ def test_rename_and_reschedule_is_one_request(account, sb):
     assert (found.summary, found.startDate, found.endDate) == ("Final", start, end)
     assert make_client(sb).baseEntry.get(entry.id).name == "Final"
     reset_stats(sb)
-    same = sessions.update(account, entry.id, name="Final", start=start, end=end)
+    same = sessions.update(account, entry.id, name="Final")
     assert not same.changed and stats(sb)["http_requests"] == 0
+
+
+def test_a_schedule_event_changed_in_kmc_is_put_back_by_the_next_reschedule(account, sb):
+    start, end = slot()
+    entry = entries.create(account, EntryKind.LIVE, "Moved in KMC", None, start, end)
+    assert entry.schedule is not None
+    kmc = KalturaLiveStreamScheduleEvent(startDate=start + 7200, endDate=end + 7200)
+    make_client(sb).scheduleEvent.update(entry.schedule.schedule_event_id, kmc)
+    reset_stats(sb)
+    result = sessions.update(account, entry.id, start=start, end=end)  # same as cached
+    assert stats(sb)["http_requests"] == 1
+    [found] = schedule_events(sb, entry.id)
+    assert (found.startDate, found.endDate) == (start, end)
+    assert result.entry.schedule is not None and result.entry.schedule.start == start
+
+
+def test_a_schedule_event_added_in_kmc_while_cached_as_none_is_not_duplicated(account, sb):
+    entry = entries.create(account, EntryKind.LIVE, "Scheduled in KMC")
+    start, end = slot()
+    kmc = KalturaLiveStreamScheduleEvent(templateEntryId=entry.id, summary="KMC", startDate=start,
+                                         endDate=end, recurrenceType=0)
+    theirs = make_client(sb).scheduleEvent.add(kmc)
+    later = slot(hours_ahead=72)
+    result = sessions.update(account, entry.id, start=later[0], end=later[1])
+    [found] = schedule_events(sb, entry.id)
+    assert int(found.id) == int(theirs.id) and found.startDate == later[0]
+    assert result.entry.schedule is not None
+    assert result.entry.schedule.schedule_event_id == int(theirs.id)
+
+
+def test_delete_also_takes_a_schedule_event_added_in_kmc(account, sb):
+    entry = entries.create(account, EntryKind.ROOM, "Room scheduled in KMC")
+    start, end = slot()
+    kmc = KalturaMeetingScheduleEvent(templateEntryId=entry.id, summary="KMC", startDate=start,
+                                      endDate=end, recurrenceType=0)
+    make_client(sb).scheduleEvent.add(kmc)
+    reset_stats(sb)
+    sessions.delete(account, entry.id)
+    assert stats(sb)["http_requests"] == 1
+    assert schedule_events(sb, entry.id) == []
 
 
 def test_reschedule_adds_the_schedule_event_an_unscheduled_session_lacks(account, sb):
@@ -178,7 +221,8 @@ def test_delete_takes_the_group_and_schedule_event_in_one_request(account, sb):
     counts = stats(sb)
     assert counts["http_requests"] == 1
     assert counts["by_action"] == {"baseentry.delete": 1, "group_group.delete": 1,
-                                   "schedule_scheduleevent.delete": 1}
+                                   "schedule_scheduleevent.list": 1,
+                                   "schedule_scheduleevent.delete": 2}
     assert not result.already_gone
     assert schedule_events(sb, entry.id) == []
     with pytest.raises(KalturaException, match=r"ENTRY_ID_NOT_FOUND|not found"):

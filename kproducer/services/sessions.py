@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from KalturaClient.Plugins.Core import KalturaBaseEntry
+from KalturaClient.Plugins.Core import KalturaBaseEntry, KalturaBaseEntryFilter, KalturaFilterPager
 
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import InvalidInput, KalturaError, answer_lost, maybe_done
@@ -63,17 +63,29 @@ class DeleteResult:
     left_event_id: int | None = None
 
 
+def same_name_filter(name: str, event_id: int) -> Any:
+    """Sessions of ``event_id`` named exactly ``name`` (any status but deleted)."""
+    return KalturaBaseEntryFilter(nameEqual=name, adminTagsMultiLikeOr=entries.event_tag(event_id),
+                                  statusIn=entries.ALL_STATUSES)
+
+
+def _same_name_ids(listed: Any, event_id: int, but: str | None) -> tuple[str, ...]:
+    tag = entries.event_tag(event_id)
+    return tuple(str(o.id) for o in (listed.objects or []) if str(o.id) != but
+                 and tag in [t.strip() for t in str(o.adminTags or "").split(",")])
+
+
 def same_name(account: Account, name: str, event_id: int | None,
               but: str | None = None) -> tuple[str, ...]:
-    """IDs of the sessions of ``event_id`` named ``name`` (case-insensitive), except ``but``.
+    """IDs of the sessions of ``event_id`` named ``name``, except ``but`` (ONE request).
 
-    Lists the event's sessions (cached afterwards); () when there is no event.
+    () without a request when there is no event.
     """
     if event_id is None:
         return ()
-    wanted = name.strip().casefold()
-    return tuple(e.id for e in entries.list_entries(account, event_id)
-                 if e.id != but and e.name.strip().casefold() == wanted)
+    flt = same_name_filter(name.strip(), event_id)
+    listed = account.conn.call(lambda c: c.baseEntry.list(flt, KalturaFilterPager(pageSize=50)))
+    return _same_name_ids(listed, event_id, but)
 
 
 def _tags_for(entry: Entry, event_id: int | None) -> str:
@@ -95,8 +107,8 @@ def update(account: Account, entry_id: str, *, name: str | None = None,
         end: New scheduled end (unix seconds).
         event_id: The virtual event to move it to, None to take it out of its event, or
             :data:`KEEP`. The result says which event it left.
-        check_names: Report other sessions of the (new) event with the same name (lists
-            the event: one more request when its sessions are not known).
+        check_names: Report other sessions of the (new) event with the same name (a
+            ``baseEntry.list`` by ``nameEqual`` in the same multirequest).
 
     Raises:
         InvalidInput: Bad name, half a schedule, end ≤ start, or a schedule for a VOD.
@@ -104,9 +116,10 @@ def update(account: Account, entry_id: str, *, name: str | None = None,
         ServiceUnavailable: The answer was lost: the sentence says it may have been done,
             and repeating the same update is safe.
     """
-    entry = entries.get(account, entry_id)
+    entry_id = entries.check_entry_id(entry_id)
     new_name = entries.check_name(name) if name is not None else None
     slot = schedule.check_slot(start, end)
+    entry = entries.get(account, entry_id)
     if slot is not None and entry.kind not in schedule.SCHEDULED_KINDS:
         raise InvalidInput("Only live sessions and rooms have a schedule.", "BAD_SCHEDULE")
     target = entry.event_id if event_id is KEEP else event_id
@@ -121,20 +134,23 @@ def update(account: Account, entry_id: str, *, name: str | None = None,
     on_event = current is not None and current.source is ScheduleSource.SCHEDULE_EVENT
     want_slot = slot if slot is not None else (
         (current.start, current.end) if current is not None else None)
-    slot_differs = slot is not None and (current is None or (current.start, current.end) != slot
-                                         or not on_event)
+    # An explicit slot is always sent: one changed in KMC since it was cached is put back.
+    slot_differs = slot is not None
     summary_differs = on_event and new_name is not None and new_name != entry.name
     if slot_differs and current is not None and current.source is ScheduleSource.ENTRY_DATES:
         change.startDate, change.endDate, changed_entry = None, None, True
     left = entry.event_id if target != entry.event_id else None
     joined = target if target != entry.event_id else None
-    names = (same_name(account, final_name, target, but=entry.id)
-             if check_names and (new_name is not None or joined is not None) else ())
+    names_event = target if (check_names and isinstance(target, int) and changed_entry
+                             and (new_name is not None or joined is not None)) else None
     if not (changed_entry or slot_differs or summary_differs):
-        return UpdateResult(entry, None, None, names, changed=False)
+        return UpdateResult(entry, None, None, (), changed=False)
 
     def queue(c: ProducerClient) -> list[Any]:
         calls = []
+        if names_event is not None:  # first: the index does not see this update yet anyway
+            calls.append(c.baseEntry.list(same_name_filter(final_name, names_event),
+                                          KalturaFilterPager(pageSize=50)))
         if changed_entry:
             calls.append(c.baseEntry.update(entry.id, change))
         if (slot_differs or summary_differs) and on_event and current is not None:
@@ -144,6 +160,8 @@ def update(account: Account, entry_id: str, *, name: str | None = None,
         elif slot_differs and want_slot is not None:
             calls.append(c.scheduleEvent.add(
                 schedule.event_object(entry.kind, entry.id, final_name, want_slot)))
+            # The cache said there is none; one added in KMC since would now be a second.
+            calls.append(schedule.lookup_call(entry.id)(c))
         return calls
 
     try:
@@ -154,8 +172,17 @@ def update(account: Account, entry_id: str, *, name: str | None = None,
             raise
         raise maybe_done(exc, "the change may have been saved anyway; running the same "
                               "update again is safe") from exc
-    updated = _settle_update(account, entry, results, changed_entry, final_name, want_slot,
-                             slot_differs or summary_differs)
+    names: tuple[str, ...] = ()
+    if names_event is not None:
+        listed, results = results[0], results[1:]
+        if listed.ok:  # a failed check is no reason to report the update as failed
+            names = _same_name_ids(listed.value, names_event, entry.id)
+    try:
+        updated = _settle_update(account, entry, results, changed_entry, final_name, want_slot,
+                                 slot_differs or summary_differs)
+    except KalturaError:
+        entries.forget(account, entry.id)  # e.g. deleted in KMC: the cache was wrong
+        raise
     return UpdateResult(updated, left, joined, names)
 
 
@@ -178,6 +205,13 @@ def _settle_update(account: Account, entry: Entry, results: list[CallResult],
         # Deleted (or never ours) on the server while cached: find the entry's event or add one.
         return schedule.ensure(account, dataclasses.replace(updated, name=name), slot)
     event = result.unwrap()
+    if len(results) > index + 1 and results[index + 1].ok:  # we added one: was it the only?
+        listed = results[index + 1].value
+        others = [o for o in (listed.objects or []) if int(o.id) != int(event.id)]
+        if others and slot is not None:
+            event_id = int(event.id)
+            account.conn.call(lambda c: c.scheduleEvent.delete(event_id))
+            return schedule.ensure(account, dataclasses.replace(updated, name=name), slot)
     return entries.remember(account, schedule.with_schedule(updated, event))
 
 
@@ -197,7 +231,11 @@ def delete(account: Account, entry_id: str) -> DeleteResult:
     group = moderators_group(entry.id)
 
     def queue(c: ProducerClient) -> list[Any]:
-        calls = [c.baseEntry.delete(entry.id), c.group.group.delete(group)]
+        # The entry's schedule event as the server has it (one added in KMC since it was
+        # cached included): its first result is deleted through a multirequest placeholder.
+        listed = schedule.lookup_call(entry.id)(c)
+        calls = [listed, c.baseEntry.delete(entry.id), c.group.group.delete(group),
+                 c.scheduleEvent.delete(listed.objects[0].id)]
         if event_id is not None:
             calls.append(c.scheduleEvent.delete(event_id))
         return calls
@@ -212,7 +250,14 @@ def delete(account: Account, entry_id: str) -> DeleteResult:
                               "delete again is safe") from exc
     entries.forget(account, entry.id)
     facts.forget_group(account, group)
-    for result in results:
+    listed, deleted, group_result = results[0], results[1], results[2]
+    for result in (deleted, group_result):
         if not result.ok and not result.failed_with(*ALREADY_GONE):
             result.unwrap()
-    return DeleteResult(entry.id, results[0].failed_with(*ALREADY_GONE), entry.event_id)
+    # The schedule event deletes: by the listed ID (nothing when none was listed, its
+    # placeholder then names nothing) and by the cached one (gone when it was the same).
+    if listed.ok and listed.value.objects:
+        first = results[3]
+        if not first.ok and not first.failed_with(*ALREADY_GONE):
+            first.unwrap()
+    return DeleteResult(entry.id, deleted.failed_with(*ALREADY_GONE), entry.event_id)
