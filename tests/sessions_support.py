@@ -47,7 +47,7 @@ def schedule_events(info: SandboxInfo, entry_id: str) -> list[Any]:
     admin = make_client(info)
     flt = KalturaScheduleEventFilter(templateEntryIdEqual=entry_id,
                                      statusEqual=KalturaScheduleEventStatus.ACTIVE)
-    return list(admin.scheduleEvent.list(flt).objects or [])
+    return list(admin.schedule.scheduleEvent.list(flt).objects or [])
 
 
 def seed_first_hit_only(sandbox: Any, rate: float) -> None:

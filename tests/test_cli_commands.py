@@ -275,7 +275,7 @@ def test_adding_to_a_missing_entry_writes_nothing(kp: Runner, account_env: Sandb
     result = kp("moderators", "add", "--entry", "0_zzzzzzzz", "--user", "someone@example.com")
     assert result.code == 2
     assert result.sentence == 'Entry "0_zzzzzzzz" was not found (ENTRY_ID_NOT_FOUND).'
-    assert set(stats(account_env)["by_action"]) == {"baseentry.get"}
+    assert set(stats(account_env)["by_action"]) == {"baseentry.get", "schedule_scheduleevent.list"}
 
 
 # --- moderators import ---------------------------------------------------------------------------
@@ -446,7 +446,7 @@ def test_import_into_a_missing_entry_writes_nothing(
     result = kp("moderators", "import", "--entry", "0_zzzzzzzz", "--csv", str(csv_in))
     assert result.code == 2
     assert "was not found" in result.sentence
-    assert set(stats(account_env)["by_action"]) == {"baseentry.get"}
+    assert set(stats(account_env)["by_action"]) == {"baseentry.get", "schedule_scheduleevent.list"}
 
 
 @pytest.mark.slow

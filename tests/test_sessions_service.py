@@ -139,7 +139,7 @@ def test_a_schedule_event_changed_in_kmc_is_put_back_by_the_next_reschedule(acco
     entry = entries.create(account, EntryKind.LIVE, "Moved in KMC", None, start, end)
     assert entry.schedule is not None
     kmc = KalturaLiveStreamScheduleEvent(startDate=start + 7200, endDate=end + 7200)
-    make_client(sb).scheduleEvent.update(entry.schedule.schedule_event_id, kmc)
+    make_client(sb).schedule.scheduleEvent.update(entry.schedule.schedule_event_id, kmc)
     reset_stats(sb)
     result = sessions.update(account, entry.id, start=start, end=end)  # same as cached
     assert stats(sb)["http_requests"] == 1
@@ -153,7 +153,7 @@ def test_a_schedule_event_added_in_kmc_while_cached_as_none_is_not_duplicated(ac
     start, end = slot()
     kmc = KalturaLiveStreamScheduleEvent(templateEntryId=entry.id, summary="KMC", startDate=start,
                                          endDate=end, recurrenceType=0)
-    theirs = make_client(sb).scheduleEvent.add(kmc)
+    theirs = make_client(sb).schedule.scheduleEvent.add(kmc)
     later = slot(hours_ahead=72)
     result = sessions.update(account, entry.id, start=later[0], end=later[1])
     [found] = schedule_events(sb, entry.id)
@@ -167,7 +167,7 @@ def test_delete_also_takes_a_schedule_event_added_in_kmc(account, sb):
     start, end = slot()
     kmc = KalturaMeetingScheduleEvent(templateEntryId=entry.id, summary="KMC", startDate=start,
                                       endDate=end, recurrenceType=0)
-    make_client(sb).scheduleEvent.add(kmc)
+    make_client(sb).schedule.scheduleEvent.add(kmc)
     reset_stats(sb)
     sessions.delete(account, entry.id)
     assert stats(sb)["http_requests"] == 1
@@ -187,7 +187,7 @@ def test_reschedule_adds_the_schedule_event_an_unscheduled_session_lacks(account
 def test_a_schedule_event_deleted_in_kmc_is_repaired_not_duplicated(account, sb):
     entry = entries.create(account, EntryKind.LIVE, "Fragile", None, *slot())
     assert entry.schedule is not None
-    make_client(sb).scheduleEvent.delete(entry.schedule.schedule_event_id)
+    make_client(sb).schedule.scheduleEvent.delete(entry.schedule.schedule_event_id)
     start, end = slot(hours_ahead=30)
     result = sessions.update(account, entry.id, start=start, end=end)
     events_now = schedule_events(sb, entry.id)

@@ -254,7 +254,8 @@ def create(
         group = f"{added.id}_moderators"
         calls = [added, c.group.group.add(KalturaGroup(id=group, screenName=group))]
         if slot is not None:
-            calls.append(c.scheduleEvent.add(schedule.event_object(kind, added.id, name, slot)))
+            event = schedule.event_object(kind, added.id, name, slot)
+            calls.append(c.schedule.scheduleEvent.add(event))
         return calls
 
     try:

@@ -98,7 +98,8 @@ def active_filter(entry_id: str) -> Any:
 
 def lookup_call(entry_id: str) -> Callable[[ProducerClient], Any]:
     """Queues ``scheduleEvent.list`` of the entry's active schedule events."""
-    return lambda c: c.scheduleEvent.list(active_filter(entry_id), KalturaFilterPager(pageSize=5))
+    return lambda c: c.schedule.scheduleEvent.list(active_filter(entry_id),
+                                                   KalturaFilterPager(pageSize=5))
 
 
 def first_event(listed: Any) -> Any | None:
@@ -147,7 +148,7 @@ def move_to_schedule_event(account: Account, entry_id: str) -> Entry:
     clear = KalturaBaseEntry(startDate=None, endDate=None)
     obj = event_object(entry.kind, entry.id, entry.name, (legacy.start, legacy.end))
     try:
-        results = account.conn.multi(lambda c: [c.scheduleEvent.add(obj),
+        results = account.conn.multi(lambda c: [c.schedule.scheduleEvent.add(obj),
                                                 c.baseEntry.update(entry.id, clear)])
     except KalturaError as exc:
         if not answer_lost(exc):
@@ -198,12 +199,12 @@ def ensure(account: Account, entry: Entry, slot: tuple[int, int],
         event = lookup(account, entry.id)
         if event is None:
             obj = event_object(entry.kind, entry.id, entry.name, slot)
-            event = account.conn.call(lambda c: c.scheduleEvent.add(obj))
+            event = account.conn.call(lambda c: c.schedule.scheduleEvent.add(obj))
         elif (int(event.startDate or 0), int(event.endDate or 0)) != slot or (
                 event.summary != entry.name):
             change = event_object(entry.kind, summary=entry.name, slot=slot)
             event_id = int(event.id)
-            event = account.conn.call(lambda c: c.scheduleEvent.update(event_id, change))
+            event = account.conn.call(lambda c: c.schedule.scheduleEvent.update(event_id, change))
     except KalturaError as exc:
         if error is None:
             raise

@@ -156,9 +156,9 @@ def update(account: Account, entry_id: str, *, name: str | None = None,
         if (slot_differs or summary_differs) and on_event and current is not None:
             edit = schedule.event_object(entry.kind, summary=final_name,
                                          slot=slot if slot_differs else None)
-            calls.append(c.scheduleEvent.update(current.schedule_event_id, edit))
+            calls.append(c.schedule.scheduleEvent.update(current.schedule_event_id, edit))
         elif slot_differs and want_slot is not None:
-            calls.append(c.scheduleEvent.add(
+            calls.append(c.schedule.scheduleEvent.add(
                 schedule.event_object(entry.kind, entry.id, final_name, want_slot)))
             # The cache said there is none; one added in KMC since would now be a second.
             calls.append(schedule.lookup_call(entry.id)(c))
@@ -210,7 +210,7 @@ def _settle_update(account: Account, entry: Entry, results: list[CallResult],
         others = [o for o in (listed.objects or []) if int(o.id) != int(event.id)]
         if others and slot is not None:
             event_id = int(event.id)
-            account.conn.call(lambda c: c.scheduleEvent.delete(event_id))
+            account.conn.call(lambda c: c.schedule.scheduleEvent.delete(event_id))
             return schedule.ensure(account, dataclasses.replace(updated, name=name), slot)
     return entries.remember(account, schedule.with_schedule(updated, event))
 
@@ -235,9 +235,9 @@ def delete(account: Account, entry_id: str) -> DeleteResult:
         # cached included): its first result is deleted through a multirequest placeholder.
         listed = schedule.lookup_call(entry.id)(c)
         calls = [listed, c.baseEntry.delete(entry.id), c.group.group.delete(group),
-                 c.scheduleEvent.delete(listed.objects[0].id)]
+                 c.schedule.scheduleEvent.delete(listed.objects[0].id)]
         if event_id is not None:
-            calls.append(c.scheduleEvent.delete(event_id))
+            calls.append(c.schedule.scheduleEvent.delete(event_id))
         return calls
 
     try:
