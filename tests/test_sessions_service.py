@@ -286,3 +286,11 @@ def test_a_lost_create_with_schedule_is_found_with_one_schedule_event(account, f
         set_faults(sb)
     assert made.schedule is not None
     assert len(schedule_events(sb, made.id)) == 1
+
+
+def test_a_slot_longer_than_kalturas_single_event_limit_is_refused_first(account, sb):
+    start = int(time.time()) + HOUR
+    reset_stats(sb)
+    with pytest.raises(InvalidInput, match="at most 24 hours"):
+        entries.create(account, EntryKind.LIVE, "Marathon", None, start, start + 25 * HOUR)
+    assert stats(sb)["http_requests"] == 0

@@ -270,7 +270,14 @@ def create(
         account.cache.put(facts.GROUP_EXISTS, moderators_group(entry.id), True)
     if slot is None:
         return remember(account, entry)
-    return remember(account, schedule.with_schedule(entry, results[2].unwrap()))
+    added = results[2]
+    if not added.ok and added.error is not None:  # each call commits on its own
+        remember(account, entry)
+        raise type(added.error)(
+            f"Session {entry.id} was created, but Kaltura refused its schedule: "
+            f"{added.error.message.rstrip('.')}; set it with entries update.",
+            added.error.code, action=added.error.action)
+    return remember(account, schedule.with_schedule(entry, added.value))
 
 
 def attach(account: Account, entry_id: str, event_id: int) -> Entry:

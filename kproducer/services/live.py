@@ -349,7 +349,6 @@ def _switch(account: Account, entry_id: str, change: Any) -> LiveState:
     state = state_from(obj, old.broadcasting if old else None, old.checked_at if old else None)
     memory.states[entry_id] = state
     memory.kits[entry_id] = kit_from(obj)
-    entries.forget(account, entry_id)
     return state
 
 

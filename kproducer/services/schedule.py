@@ -35,6 +35,9 @@ from .models import Entry, EntryKind, Schedule, ScheduleSource
 #: What ``scheduleEvent.get|update|delete`` answer for an ID that is not (any more) a
 #: schedule event (deleted ones included): ``ScheduleEventService.php``.
 GONE_CODES = ("INVALID_OBJECT_ID",)
+#: The longest single schedule event Kaltura takes by default (``SchedulePlugin::
+#: getSingleScheduleEventMaxDuration``: 24 hours; longer is ``MAX_SCHEDULE_DURATION_REACHED``).
+MAX_DURATION = 24 * 3600
 #: Kinds of session that can have a schedule event.
 SCHEDULED_KINDS = (EntryKind.LIVE, EntryKind.ROOM)
 
@@ -43,7 +46,8 @@ def check_slot(start: int | None, end: int | None) -> tuple[int, int] | None:
     """Both times or neither, the end after the start; None when neither is given.
 
     Raises:
-        InvalidInput: Only one of them is given, or the end is not after the start.
+        InvalidInput: Only one of them is given, the end is not after the start, or it lasts
+            longer than Kaltura's :data:`MAX_DURATION`.
     """
     if start is None and end is None:
         return None
@@ -51,6 +55,9 @@ def check_slot(start: int | None, end: int | None) -> tuple[int, int] | None:
         raise InvalidInput("A schedule needs both a start and an end time.", "BAD_SCHEDULE")
     if end <= start:
         raise InvalidInput("The session must end after it starts.", "BAD_SCHEDULE")
+    if end - start > MAX_DURATION:
+        raise InvalidInput(f"A session can last at most {MAX_DURATION // 3600} hours in one "
+                           "schedule event.", "BAD_SCHEDULE")
     return start, end
 
 
