@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     group_users,
     groups,
     rooms,
+    schedule_events,
     session,
     users,
     virtual_events,
