@@ -6,7 +6,10 @@ from typing import Any
 
 import requests
 from conftest import make_client
-from KalturaClient.Plugins.Schedule import KalturaScheduleEventFilter, KalturaScheduleEventStatus
+from KalturaClient.Plugins.Schedule import (
+    KalturaEntryScheduleEventFilter,
+    KalturaScheduleEventStatus,
+)
 
 from kproducer.activity import ActivityLog
 from kproducer.cache import Cache
@@ -45,7 +48,7 @@ def set_live(info: SandboxInfo, entry_id: str, broadcasting: bool) -> None:
 def schedule_events(info: SandboxInfo, entry_id: str) -> list[Any]:
     """The entry's active schedule events, as a second admin client sees them."""
     admin = make_client(info)
-    flt = KalturaScheduleEventFilter(templateEntryIdEqual=entry_id,
+    flt = KalturaEntryScheduleEventFilter(templateEntryIdEqual=entry_id,
                                      statusEqual=KalturaScheduleEventStatus.ACTIVE)
     return list(admin.schedule.scheduleEvent.list(flt).objects or [])
 

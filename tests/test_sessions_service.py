@@ -205,7 +205,7 @@ def test_a_schedule_event_deleted_in_kmc_is_repaired_not_duplicated(account, sb)
 def test_moving_to_another_event_says_which_event_it_left(account, sb):
     first, second = events.create(account, "Day 1"), events.create(account, "Day 2")
     entries.create(account, EntryKind.LIVE, "Opening", second.id)
-    entry = entries.create(account, EntryKind.LIVE, "opening", first.id)
+    entry = entries.create(account, EntryKind.LIVE, "Opening", first.id)
     result = sessions.update(account, entry.id, event_id=second.id)
     assert result.left_event_id == first.id and result.joined_event_id == second.id
     assert result.entry.event_id == second.id

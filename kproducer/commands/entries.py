@@ -137,6 +137,7 @@ def create_command(args: argparse.Namespace) -> int:
     """Create a live entry or a room (its moderators group and schedule) and print it."""
     name = entries.check_name(args.name)
     slot = parse_slot(args)
+    schedule.check_length(TYPES[args.type], slot)
     event_id = events.check_event_id(args.event) if args.event is not None else None
     if slot is not None and times.in_past(slot[0]):
         warn("warning: the start time has passed; the session is created anyway.")

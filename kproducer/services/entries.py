@@ -234,6 +234,7 @@ def create(
     if kind not in schedule.SCHEDULED_KINDS:
         raise InvalidInput("kproducer creates live sessions and rooms only.", "BAD_TYPE")
     slot = schedule.check_slot(start, end)
+    schedule.check_length(kind, slot)
     tags = event_tag(event_id) if event_id is not None else ""
     # Kaltura's field for another system's ID: if the answer is lost, it tells whether the
     # entry was made anyway (see _made_anyway), so a retry never makes a second one.
@@ -317,18 +318,33 @@ def _made_anyway(account: Account, reference: str, slot: tuple[int, int] | None,
             that cannot be known now (the sentence then says to look before trying again).
     """
     flt = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
+
+    def queue(c: ProducerClient) -> list[Any]:
+        listed = c.baseEntry.list(flt, KalturaFilterPager(pageSize=1))
+        calls = [listed]
+        if slot is not None:  # its schedule event, by the found entry's ID (a placeholder)
+            calls.append(schedule.lookup_call(listed.objects[0].id)(c))
+        return calls
+
     try:
-        listed = account.conn.call(
-            lambda c: c.baseEntry.list(flt, KalturaFilterPager(pageSize=1)))
+        results = account.conn.multi(queue)
+        listed = results[0].unwrap()
     except KalturaError:
         raise in_doubt(error, "the session") from error
     if not listed.objects:
         raise error
     entry = remember(account, entry_from(listed.objects[0]))
+    event = None
+    if slot is not None and results[1].ok:
+        found = schedule.first_event(results[1].value)
+        # an empty placeholder would list every event: only the entry's own one counts
+        event = found if found is not None and found.templateEntryId == entry.id else None
     step = facts.group_step(account, moderators_group(entry.id))
     if step is not None:
         with contextlib.suppress(KalturaError):  # else made with the first moderator added
             facts.run(account, [step])
+    if event is not None:
+        return remember(account, schedule.with_schedule(entry, event))
     if slot is not None:
         entry = schedule.ensure(account, entry, slot, error)
     return entry

@@ -19,9 +19,9 @@ from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaBaseEntry, KalturaFilterPager
 from KalturaClient.Plugins.Schedule import (
+    KalturaEntryScheduleEventFilter,
     KalturaLiveStreamScheduleEvent,
     KalturaMeetingScheduleEvent,
-    KalturaScheduleEventFilter,
     KalturaScheduleEventRecurrenceType,
     KalturaScheduleEventStatus,
 )
@@ -35,8 +35,10 @@ from .models import Entry, EntryKind, Schedule, ScheduleSource
 #: What ``scheduleEvent.get|update|delete`` answer for an ID that is not (any more) a
 #: schedule event (deleted ones included): ``ScheduleEventService.php``.
 GONE_CODES = ("INVALID_OBJECT_ID",)
-#: The longest single schedule event Kaltura takes by default (``SchedulePlugin::
-#: getSingleScheduleEventMaxDuration``: 24 hours; longer is ``MAX_SCHEDULE_DURATION_REACHED``).
+#: The longest single live stream schedule event Kaltura takes by default
+#: (``SchedulePlugin::getSingleScheduleEventMaxDuration``: 24 hours; longer is
+#: ``MAX_SCHEDULE_DURATION_REACHED``). Meeting events may last up to two years
+#: (``KalturaMeetingScheduleEvent::getSingleScheduleEventMaxDuration``).
 MAX_DURATION = 24 * 3600
 #: Kinds of session that can have a schedule event.
 SCHEDULED_KINDS = (EntryKind.LIVE, EntryKind.ROOM)
@@ -46,8 +48,7 @@ def check_slot(start: int | None, end: int | None) -> tuple[int, int] | None:
     """Both times or neither, the end after the start; None when neither is given.
 
     Raises:
-        InvalidInput: Only one of them is given, the end is not after the start, or it lasts
-            longer than Kaltura's :data:`MAX_DURATION`.
+        InvalidInput: Only one of them is given, or the end is not after the start.
     """
     if start is None and end is None:
         return None
@@ -55,10 +56,14 @@ def check_slot(start: int | None, end: int | None) -> tuple[int, int] | None:
         raise InvalidInput("A schedule needs both a start and an end time.", "BAD_SCHEDULE")
     if end <= start:
         raise InvalidInput("The session must end after it starts.", "BAD_SCHEDULE")
-    if end - start > MAX_DURATION:
-        raise InvalidInput(f"A session can last at most {MAX_DURATION // 3600} hours in one "
-                           "schedule event.", "BAD_SCHEDULE")
     return start, end
+
+
+def check_length(kind: EntryKind, slot: tuple[int, int] | None) -> None:
+    """Refuse a live slot longer than Kaltura's single-event limit, before any call."""
+    if slot is not None and kind is EntryKind.LIVE and slot[1] - slot[0] > MAX_DURATION:
+        raise InvalidInput(f"A live session can last at most {MAX_DURATION // 3600} hours in "
+                           "one schedule event.", "BAD_SCHEDULE")
 
 
 def event_object(kind: EntryKind, entry_id: Any = None, summary: str | None = None,
@@ -98,7 +103,7 @@ def from_entry_dates(entry: Entry) -> Schedule | None:
 
 def active_filter(entry_id: str) -> Any:
     """The filter of an entry's active schedule events."""
-    return KalturaScheduleEventFilter(templateEntryIdEqual=entry_id,
+    return KalturaEntryScheduleEventFilter(templateEntryIdEqual=entry_id,
                                       statusEqual=KalturaScheduleEventStatus.ACTIVE,
                                       orderBy="+createdAt")
 

@@ -26,7 +26,8 @@ from .tokens import moderators_group
 #: ``event_id`` value of :func:`update` that leaves the event as it is.
 KEEP = object()
 #: The codes of a delete that finds its object already gone.
-ALREADY_GONE = ("ENTRY_ID_NOT_FOUND", "INVALID_ENTRY_ID", "GROUP_NOT_FOUND", "INVALID_OBJECT_ID")
+ALREADY_GONE = ("ENTRY_ID_NOT_FOUND", "INVALID_ENTRY_ID", "GROUP_NOT_FOUND", "INVALID_GROUP_ID",
+                "INVALID_OBJECT_ID")
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def update(account: Account, entry_id: str, *, name: str | None = None,
     entry = entries.get(account, entry_id)
     if slot is not None and entry.kind not in schedule.SCHEDULED_KINDS:
         raise InvalidInput("Only live sessions and rooms have a schedule.", "BAD_SCHEDULE")
+    schedule.check_length(entry.kind, slot)
     target = entry.event_id if event_id is KEEP else event_id
     change = KalturaBaseEntry()
     changed_entry = False
