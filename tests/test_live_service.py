@@ -63,8 +63,8 @@ def test_details_are_one_request_cold_and_none_warm(account, sb):
     details = live.details(account, entry.id)
     counts = stats(sb)
     assert counts["http_requests"] == 1
-    assert counts["by_action"] == {"livestream.get": 1, "schedule_scheduleevent.list": 1,
-                                   "livestream.islive": 1}
+    assert counts["by_action"] == {"baseentry.get": 1, "livestream.get": 1,
+                                   "schedule_scheduleevent.list": 1, "livestream.islive": 1}
     assert details.state.broadcasting is False and details.entry.id == entry.id
     reset_stats(sb)
     again = live.details(account, entry.id)

@@ -29,7 +29,7 @@ from KalturaClient.Plugins.Core import (
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import InvalidInput
 from ..redact import register_secret
-from . import entries, facts, schedule
+from . import entries, facts
 from .account import Account
 from .models import Entry, EntryKind
 
@@ -220,9 +220,9 @@ def _check_live(entry: Entry) -> None:
 def details(account: Account, entry_id: str, *, fresh: bool = False) -> LiveDetails:
     """A live session with its encoder kit and state: ONE request cold, none warm.
 
-    Cold, ``liveStream.get`` + its schedule event + ``liveStream.isLive`` go in one
-    multirequest; the kit (revealed: mask it with :meth:`EncoderKit.masked` for display)
-    and state are then kept in memory for the run.
+    Cold, the entry, its schedule event, ``liveStream.get`` and ``liveStream.isLive`` go in
+    one multirequest (see :func:`open_session`); the kit (revealed: mask it with
+    :meth:`EncoderKit.masked` for display) and state are then kept in memory for the run.
 
     Args:
         fresh: Ask Kaltura even when known (after a change made elsewhere).
@@ -231,35 +231,14 @@ def details(account: Account, entry_id: str, *, fresh: bool = False) -> LiveDeta
         InvalidInput: Not a live session. NotFound: no such entry.
     """
     entry_id = entries.check_entry_id(entry_id)
-    memory = _memory(account)
-    entry = None if fresh else entries.cached(account, entry_id)
-    if entry is not None and entry_id in memory.kits and entry_id in memory.states:
+    if fresh:
+        entries.forget(account, entry_id)
+        _memory(account).kits.pop(entry_id, None)
+    entry, found = open_session(account, entry_id)
+    if found is None:
         _check_live(entry)
-        account.cached("liveStream.get", entry_id)
-        return LiveDetails(entry, memory.kits[entry_id], memory.states[entry_id])
-    got: list[Any] = []
-    events: list[Any] = []
-    status: list[bool | None] = []
-
-    def settle_live(result: CallResult) -> None:
-        got.append(result.unwrap())
-
-    def settle_status(result: CallResult) -> None:
-        status.append(bool(result.value) if result.ok else None)
-
-    steps = [
-        facts.Step("liveStream.get", lambda c: c.liveStream.get(entry_id), settle_live),
-        schedule.lookup_step(entry_id, events),
-        facts.Step("liveStream.isLive", lambda c: c.liveStream.isLive(entry_id), settle_status),
-    ]
-    facts.run(account, steps)
-    obj = got[0]
-    entry = entries.entry_from(obj)
-    _check_live(entry)
-    entry = entries.remember(account, schedule.with_schedule(entry, events[0]))
-    kit = memory.kits[entry_id] = kit_from(obj)
-    state = memory.states[entry_id] = state_from(obj, status[0], time.time())
-    return LiveDetails(entry, kit, state)
+        raise InvalidInput(f"Session {entry_id} has no encoder kit.", "NOT_LIVE")
+    return found
 
 
 def open_session(account: Account, entry_id: str) -> tuple[Entry, LiveDetails | None]:
@@ -272,8 +251,11 @@ def open_session(account: Account, entry_id: str) -> tuple[Entry, LiveDetails | 
     entry_id = entries.check_entry_id(entry_id)
     entry = entries.cached(account, entry_id)
     memory = _memory(account)
-    if entry is not None and (entry.kind is not EntryKind.LIVE or entry_id in memory.kits):
-        return entry, details(account, entry_id) if entry.kind is EntryKind.LIVE else None
+    if entry is not None and entry.kind is not EntryKind.LIVE:
+        return entry, None
+    if entry is not None and entry_id in memory.kits and entry_id in memory.states:
+        account.cached("liveStream.get", entry_id)
+        return entry, LiveDetails(entry, memory.kits[entry_id], memory.states[entry_id])
     found: list[Entry] = []
     got: list[CallResult] = []
     status: list[bool | None] = []
