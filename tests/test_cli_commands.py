@@ -213,7 +213,7 @@ def test_entries_create_and_list(kp: Runner, account_env: SandboxInfo, unique) -
     doc = live.json()
     assert doc["moderators_group"] == f"{doc['entry']['id']}_moderators"
     assert set(doc["entry"]) == {"id", "name", "kind", "status", "event_id", "duration",
-                                 "start_date", "end_date", "created_at"}
+                                 "start_date", "end_date", "created_at", "schedule"}
     assert doc["entry"]["kind"] == "live" and doc["entry"]["event_id"] == event["id"]
     room = kp("entries", "create", "--type", "room", "--name", "Green room", "--event",
               str(event["id"]))
@@ -224,7 +224,7 @@ def test_entries_create_and_list(kp: Runner, account_env: SandboxInfo, unique) -
     assert {e["event_id"] for e in listed} == {event["id"]}
     assert all(e["created_at"].endswith("Z") for e in listed)
     text = kp("entries", "list", "--event", str(event["id"]))
-    assert text.out.splitlines()[0].split() == ["ID", "TYPE", "STATUS", "EVENT", "NAME", "CREATED"]
+    assert text.out.splitlines()[0].split() == ["ID", "TYPE", "STATUS", "EVENT", "NAME", "SCHEDULE", "CREATED"]
     assert "Green room" in text.out
     everything = kp("entries", "list", "--json").json()["entries"]
     assert {e["id"] for e in listed} <= {e["id"] for e in everything}
