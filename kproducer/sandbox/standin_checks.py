@@ -84,7 +84,7 @@ def _ks_partner(text: str) -> int | None:
 def check_ks(db: Store, ks_text: str, entry_id: str, partner_id: int, now: int | None = None
              ) -> Result:
     """Verify a player's KS for an entry of a partner, as the API would."""
-    now = int(time.time()) if now is None else now
+    now = db.now() if now is None else now
     if not ks_text:
         return rejected("MISSING_KS", "no KS: the player was set up without one")
     try:
@@ -167,7 +167,7 @@ def _is_member(db: Store, partner_id: int, user_id: str, group_id: str) -> bool:
 def check_jwt(db: Store, token: str, partner_id: int, expected_entry: str = "",
               now: int | None = None) -> Result:
     """Verify a CnC JWT for a widget of a partner on a page that plays ``expected_entry``."""
-    now = int(time.time()) if now is None else now
+    now = db.now() if now is None else now
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:
@@ -298,7 +298,7 @@ class _Validator(RequestValidator):  # type: ignore[misc]
 
 def check_lti(db: Store, uri: str, body: str, nonces: Nonces, now: int | None = None) -> Result:
     """Verify an LTI 1.0 basic launch POSTed to ``uri`` with a form ``body``."""
-    now = int(time.time()) if now is None else now
+    now = db.now() if now is None else now
     account = load_account(db)
     if account is None:
         return rejected("NO_ACCOUNT", "this server has no account")

@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     entries,
     group_users,
     groups,
+    live_streams,
     rooms,
     schedule_events,
     session,

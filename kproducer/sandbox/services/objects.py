@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import ids, schema
 from ..store import Store
+from .live_model import stream_password
 
 Obj = dict[str, Any]
 
@@ -249,11 +250,7 @@ def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
         data.setdefault("recordStatus", 0)
         data.setdefault("dvrStatus", 0)
         data.setdefault("explicitLive", 0)
-        data.setdefault("streamPassword", ids.token_value()[:8])
-        data.setdefault(
-            "primaryBroadcastingUrl",
-            f"rtmp://{pid}.entrypoint.sandbox.invalid:1935/kLive/?p={pid}&e={entry_id}",
-        )
+        data.setdefault("streamPassword", stream_password())  # URLs derive from it (live_model)
     db.insert("entries", data, partner_id=pid, id=entry_id, status=data["status"])
     return data
 
