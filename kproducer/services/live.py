@@ -198,6 +198,13 @@ def kit_from(obj: Any) -> EncoderKit:
     )
 
 
+def _is_true(value: Any) -> bool:
+    """A boolean answer: in a multirequest the client hands it over as its XML text ("1")."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true")
+
+
 def _enum(value: Any) -> Any:
     return getattr(value, "value", value)
 
@@ -263,7 +270,7 @@ def open_session(account: Account, entry_id: str) -> tuple[Entry, LiveDetails | 
              facts.Step("liveStream.get", lambda c: c.liveStream.get(entry_id),
                         got.append),
              facts.Step("liveStream.isLive", lambda c: c.liveStream.isLive(entry_id),
-                        lambda r: status.append(bool(r.value) if r.ok else None))]
+                        lambda r: status.append(_is_true(r.value) if r.ok else None))]
     facts.run(account, steps)
     entry = found[0]
     if entry.kind is not EntryKind.LIVE:
@@ -314,7 +321,7 @@ def live_status(account: Account, entry_ids: Iterable[str]) -> dict[str, LiveSta
         results = account.conn.multi(functools.partial(_is_live_calls, batch))
         for entry_id, result in zip(batch, results, strict=True):
             old = memory.states.get(entry_id, LiveState(entry_id))
-            live = bool(result.value) if result.ok else None
+            live = _is_true(result.value) if result.ok else None
             memory.states[entry_id] = dataclasses.replace(old, broadcasting=live, checked_at=now)
     return {e: memory.states[e] for e in ids}
 
