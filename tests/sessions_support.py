@@ -55,11 +55,16 @@ def schedule_events(info: SandboxInfo, entry_id: str) -> list[Any]:
 
 def seed_first_hit_only(sandbox: Any, rate: float) -> None:
     """Seed the sandbox's fault dice so the next request is hit and the one after is not."""
+    seed_hits(sandbox, rate, [True, False])
+
+
+def seed_hits(sandbox: Any, rate: float, hits: list[bool]) -> None:
+    """Seed the sandbox's fault dice so the next requests are hit (True) or not, in order."""
     import random
 
-    for seed in range(10_000):
+    for seed in range(100_000):
         dice = random.Random(seed)
-        if dice.random() < rate <= dice.random():
+        if all((dice.random() < rate) is hit for hit in hits):
             sandbox.server.random.seed(seed)
             return
     raise AssertionError("no seed found")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import make_client, reset_stats, stats
+from conftest import make_client, reset_stats, set_faults, stats
 from sessions_support import close, open_account, set_live
 
-from kproducer.kaltura.errors import InvalidInput
+from kproducer.kaltura.errors import InvalidInput, ServiceUnavailable
 from kproducer.paths import cache_dir
 from kproducer.services import entries, events, live
 from kproducer.services.models import EntryKind
@@ -161,3 +161,35 @@ def test_the_stream_key_reaches_no_log_activity_or_cache_file(sb, caplog, reques
         for path in cache_dir().rglob("*"):
             if path.is_file():
                 assert key.encode() not in path.read_bytes()
+
+
+@pytest.mark.parametrize("fault", ["http_500_rate", "malformed_rate"])
+def test_lost_switches_and_regenerations_say_they_may_be_done(account, sb, fault):
+    entry = entries.create(account, EntryKind.LIVE, f"Faulty {fault}")
+    old = live.kit(account, entry.id, reveal=True)
+    set_faults(sb, **{fault: 1.0})
+    try:
+        with pytest.raises(ServiceUnavailable, match="may have been made anyway"):
+            live.regenerate_key(account, entry.id)
+        with pytest.raises(ServiceUnavailable, match="may have been made anyway"):
+            live.set_preview(account, entry.id, True)
+        with pytest.raises(ServiceUnavailable):
+            live.live_status(account, [entry.id])
+    finally:
+        set_faults(sb)
+    reset_stats(sb)
+    now = live.kit(account, entry.id, reveal=True)  # asked again, not the remembered kit
+    assert stats(sb)["http_requests"] == 1
+    assert (now.stream_key != old.stream_key) is (fault == "malformed_rate")
+    assert live.set_preview(account, entry.id, True).preview  # again: safe
+
+
+def test_live_status_with_a_slow_network_is_still_one_request(account, sb):
+    made = [entries.create(account, EntryKind.LIVE, f"Slow {n}").id for n in range(3)]
+    set_faults(sb, latency_ms=200)
+    try:
+        reset_stats(sb)
+        states = live.live_status(account, made)
+    finally:
+        set_faults(sb)
+    assert stats(sb)["http_requests"] == 1 and len(states) == 3

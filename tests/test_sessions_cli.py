@@ -15,7 +15,7 @@ import pytest
 from cli_support import Runner, set_account_env
 from conftest import make_client, reset_stats, set_faults, stats
 from KalturaClient.Plugins.Core import KalturaBaseEntryFilter
-from sessions_support import schedule_events
+from sessions_support import schedule_events, seed_hits
 
 from kproducer.sandbox import Sandbox
 
@@ -275,3 +275,18 @@ def test_a_dropped_show_is_exit_3_and_one_sentence(kp: Runner, sb) -> None:
     finally:
         set_faults(sb)
     assert result.code == 3 and "Could not reach Kaltura" in result.sentence
+
+
+def test_a_lost_regeneration_says_a_new_key_may_exist(kp: Runner, sb, fresh_sandbox) -> None:
+    entry = create(kp, "Lost key")
+    old = make_client(sb).liveStream.get(entry["id"]).streamPassword
+    seed_hits(fresh_sandbox, 0.5, [False, True])  # the kit is read, the regeneration is lost
+    set_faults(sb, malformed_rate=0.5)
+    try:
+        result = kp("entries", "encoder", entry["id"], "--regenerate", "--yes")
+    finally:
+        set_faults(sb)
+    assert result.code == 3 and "a new stream key may have been made anyway" in result.sentence
+    assert make_client(sb).liveStream.get(entry["id"]).streamPassword != old  # it ran
+    again = kp("entries", "encoder", entry["id"], "--json")
+    assert again.code == 0 and again.json()["encoder"]["stream_key"] is None

@@ -161,6 +161,7 @@ def show_command(args: argparse.Namespace) -> int:
     """Print one session; a live one with its encoder kit and whether it is broadcasting."""
     entry_id = entries.check_entry_id(args.entry)
     with connected(args) as account:
+        entries.forget(account, entry_id)  # looking at a session asks Kaltura (ONE request)
         entry, details = live.open_session(account, entry_id)
     document = entry_json(entry)
     if details is not None:

@@ -27,7 +27,7 @@ from KalturaClient.Plugins.Core import (
 )
 
 from ..kaltura.client import CallResult, ProducerClient
-from ..kaltura.errors import InvalidInput
+from ..kaltura.errors import InvalidInput, KalturaError, answer_lost, maybe_done
 from ..redact import register_secret
 from . import entries, facts
 from .account import Account
@@ -35,8 +35,9 @@ from .models import Entry, EntryKind
 
 #: What a hidden credential shows instead (in the kit's URLs and stream IDs too).
 MASK = "********"
-#: isLive calls per multirequest.
-BATCH = 50
+#: isLive calls per multirequest: an event's every live session in one request (reads are
+#: cheap; Kaltura sets no limit on a multirequest's size).
+BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -296,9 +297,16 @@ def regenerate_key(account: Account, entry_id: str) -> EncoderKit:
         The new kit, revealed (mask it for display).
     """
     entry_id = entries.check_entry_id(entry_id)
-    obj = account.conn.call(lambda c: c.liveStream.regenerateStreamToken(entry_id))
-    new = kit_from(obj)
     memory = _memory(account)
+    try:
+        obj = account.conn.call(lambda c: c.liveStream.regenerateStreamToken(entry_id))
+    except KalturaError as exc:
+        if not answer_lost(exc):
+            raise
+        memory.kits.pop(entry_id, None)  # the key may have changed: ask again next time
+        raise maybe_done(exc, "a new stream key may have been made anyway, so look at the "
+                              "encoder kit before giving it to an encoder") from exc
+    new = kit_from(obj)
     memory.kits[entry_id] = new
     old = memory.states.get(entry_id)
     memory.states[entry_id] = state_from(
@@ -307,7 +315,7 @@ def regenerate_key(account: Account, entry_id: str) -> EncoderKit:
 
 
 def live_status(account: Account, entry_ids: Iterable[str]) -> dict[str, LiveState]:
-    """Whether each live session is broadcasting: ONE multirequest per 50 sessions.
+    """Whether each live session is broadcasting: ONE multirequest (per 200 sessions).
 
     Sessions never opened get their switches from the cache-less default (preview False,
     recording False) until :func:`details` is called; ``broadcasting`` is always fresh.
@@ -332,8 +340,16 @@ def _is_live_calls(batch: list[str], c: ProducerClient) -> list[Any]:
 
 def _switch(account: Account, entry_id: str, change: Any) -> LiveState:
     entry_id = entries.check_entry_id(entry_id)
-    obj = account.conn.call(lambda c: c.liveStream.update(entry_id, change))
     memory = _memory(account)
+    try:
+        obj = account.conn.call(lambda c: c.liveStream.update(entry_id, change))
+    except KalturaError as exc:
+        if not answer_lost(exc):
+            raise
+        memory.states.pop(entry_id, None)
+        memory.kits.pop(entry_id, None)
+        raise maybe_done(exc, "the switch may have been made anyway; making it again is "
+                              "safe") from exc
     old = memory.states.get(entry_id)
     state = state_from(obj, old.broadcasting if old else None, old.checked_at if old else None)
     memory.states[entry_id] = state
