@@ -216,15 +216,16 @@ def create(
     kind: EntryKind,
     name: str,
     event_id: int | None = None,
-    start: int | None = None,
-    end: int | None = None,
+    start_date: int | None = None,
+    end_date: int | None = None,
 ) -> Entry:
     """Create a live entry or a room, its moderators group and its schedule in ONE request.
 
     Args:
-        start: Scheduled start (unix seconds); with ``end``, a schedule event is added
-            (``templateEntryId`` = the new entry, ``summary`` = its name).
-        end: Scheduled end (unix seconds).
+        start_date: Scheduled start (unix seconds); with ``end_date``, a schedule event is
+            added (``templateEntryId`` = the new entry, ``summary`` = its name). The
+            entry's own ``startDate``/``endDate`` are left unset (an availability window).
+        end_date: Scheduled end (unix seconds).
 
     Raises:
         InvalidInput: Empty or too long name, not live/room, half a schedule or end ≤ start.
@@ -233,7 +234,7 @@ def create(
     name = check_name(name)
     if kind not in schedule.SCHEDULED_KINDS:
         raise InvalidInput("kproducer creates live sessions and rooms only.", "BAD_TYPE")
-    slot = schedule.check_slot(start, end)
+    slot = schedule.check_slot(start_date, end_date)
     schedule.check_length(kind, slot)
     tags = event_tag(event_id) if event_id is not None else ""
     # Kaltura's field for another system's ID: if the answer is lost, it tells whether the
