@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from conftest import reset_stats, stats
+from conftest import make_client, reset_stats, stats
 from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Core import (
     KalturaFilterPager,
@@ -105,12 +105,15 @@ def test_is_live_follows_the_encoder(admin, info, live):
     assert admin.liveStream.get(live.id).lastBroadcastEndTime >= got.firstBroadcast
 
 
-def test_is_live_refusals(admin, unique):
+def test_is_live_refusals(admin, info, unique):
     media = admin.media.add(KalturaMediaEntry(name=unique("vod"), mediaType=1))
     assert error_of(admin.liveStream.isLive, media.id) == (
         "INVALID_ENTRY_ID", f'Invalid entry id ["{media.id}"]',
     )
     assert error_of(admin.liveStream.isLive, "0_missing")[0] == "INVALID_ENTRY_ID"
+    assert error_of(make_client(info, "").liveStream.isLive, "0_missing") == (
+        "INVALID_ENTRY_ID", 'Invalid entry id ["0_missing"]',
+    )
 
 
 def test_explicit_live_preview_is_live_for_the_producer_only(admin, client_for, info, live):
@@ -120,7 +123,10 @@ def test_explicit_live_preview_is_live_for_the_producer_only(admin, client_for, 
     viewer = client_for(user_id="viewer", session_type=0)
     assert admin.liveStream.isLive(live.id) is True
     assert viewer.liveStream.isLive(live.id) is False
+    anonymous = make_client(info, "")
+    assert anonymous.liveStream.isLive(live.id) is False  # no KS: the KS is optional
     shown = admin.liveStream.update(live.id, KalturaLiveStreamEntry(viewMode=ALLOW_ALL))
+    assert anonymous.liveStream.isLive(live.id) is True
     assert shown.viewMode.getValue() == ALLOW_ALL
     assert viewer.liveStream.isLive(live.id) is True
     encoder(info, live.id, False)
@@ -198,3 +204,14 @@ def test_encoder_endpoint_refusals(info, admin, unique):
     assert bad.status_code == 400 and bad.json() == {"error": "the body must be a JSON object"}
     assert requests.get(f"{info.service_url}/_sandbox/live", timeout=5).status_code == 405
     assert stats(info)["api_calls"] == 0  # control requests are not API calls
+
+
+def test_a_stored_url_wins_and_the_old_sandbox_url_is_replaced(admin, unique):
+    custom = admin.liveStream.add(KalturaLiveStreamEntry(
+        name=unique("custom"), mediaType=201, primaryBroadcastingUrl="rtmp://encoder.example/app"))
+    assert custom.primaryBroadcastingUrl == "rtmp://encoder.example/app"  # getDynamicBroadcastUrl
+    assert custom.secondaryBroadcastingUrl.endswith(f"?t={custom.streamPassword}")
+    legacy = admin.liveStream.add(KalturaLiveStreamEntry(
+        name=unique("legacy"), mediaType=201,
+        primaryBroadcastingUrl="rtmp://1.entrypoint.sandbox.invalid:1935/kLive/?p=1&e=x"))
+    assert legacy.primaryBroadcastingUrl.endswith(f":1935/kLive?t={legacy.streamPassword}")

@@ -219,3 +219,36 @@ def test_entry_and_its_event_in_one_multirequest(admin, info, unique):
     assert event.templateEntryId == entry.id
     counts = stats(info)
     assert (counts["http_requests"], counts["api_calls"]) == (1, 2)
+
+
+def test_seeded_schedule_for_the_live_session_and_room(fresh_sandbox):
+    from conftest import make_client
+
+    admin = make_client(fresh_sandbox.info)
+    entries = {e.name: e for e in admin.baseEntry.list().objects}
+    live = entries["Live panel: the future of events"]
+    listed = admin.schedule.scheduleEvent.list().objects
+    assert len(listed) == 2
+    session, green_room = listed
+    assert isinstance(session, KalturaLiveStreamScheduleEvent)
+    assert (session.templateEntryId, session.summary) == (live.id, live.name)
+    assert (session.startDate, session.endDate) == (live.startDate, live.endDate)
+    assert isinstance(green_room, KalturaMeetingScheduleEvent)
+    room = admin.room.room.get(green_room.templateEntryId)
+    assert (room.name, green_room.summary) == ("Speaker green room", "Speaker green room")
+    assert green_room.endDate == live.startDate
+    assert session.status.getValue() == green_room.status.getValue() == ACTIVE
+    got = admin.liveStream.get(live.id)
+    assert got.primaryBroadcastingUrl.endswith(f"?t={got.streamPassword}")
+    assert got.primarySrtStreamId == f"#:::e={live.id},st=0,p={got.streamPassword}"
+
+
+def test_a_refused_event_leaves_the_entry_of_the_same_multirequest(admin, unique):
+    name = unique("half")
+    admin.startMultiRequest()
+    admin.liveStream.add(KalturaLiveStreamEntry(name=name, mediaType=201))
+    admin.schedule.scheduleEvent.add(live_event("{1:result:id}", T0 + 60, T0))
+    entry, refused = admin.doMultiRequest()
+    assert isinstance(refused, KalturaException)
+    assert refused.code == "INVALID_SCHEDULE_END_BEFORE_START"
+    assert admin.liveStream.get(entry.id).name == name  # each call commits on its own

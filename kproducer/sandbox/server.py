@@ -318,7 +318,7 @@ class SandboxServer(ThreadingHTTPServer):
     # --- control ----------------------------------------------------------------------------
 
     def handle_control(self, handler: Handler, path: str, body: bytes) -> None:
-        """``/_sandbox/stats``, ``/_sandbox/stats/reset`` and ``/_sandbox/faults``."""
+        """``/_sandbox/stats``, ``stats/reset``, ``faults``, and the :data:`CONTROLS`."""
         method = handler.command
         if path == "/_sandbox/stats" and method in ("GET", "HEAD"):
             handler.send_json(200, self.stats.snapshot())

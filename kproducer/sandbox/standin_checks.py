@@ -32,7 +32,8 @@ from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 from . import api, ks
 from .errors import ApiError
 from .seed import load_account
-from .services.objects import find_entry, find_kuser
+from .services.live_model import is_live
+from .services.objects import LIVE_STREAM, find_entry, find_kuser
 from .services.session import admin_secrets
 from .store import Store
 
@@ -56,6 +57,18 @@ def utc(unix: int) -> str:
 
 def _entry_type(entry: Mapping[str, Any]) -> str:
     return str(entry.get("type") or "")
+
+
+def _live_state(entry: Mapping[str, Any], session: ks.Session) -> bool | None:
+    """For a live entry, whether this viewer sees it live (as ``liveStream.isLive``)."""
+    if _entry_type(entry) != LIVE_STREAM:
+        return None
+    user = session.user_id.lower()
+    editors = [u.strip().lower() for u in str(entry.get("entitledUsersEdit") or "").split(",")]
+    may_preview = session.is_admin or (
+        bool(user) and (user == str(entry.get("userId") or "").lower() or user in editors)
+    )
+    return is_live(dict(entry), may_preview)
 
 
 def _user_name(user: Mapping[str, Any] | None) -> str:
@@ -127,6 +140,7 @@ def check_ks(db: Store, ks_text: str, entry_id: str, partner_id: int, now: int |
         warnings.append("ADMIN session: never put an admin KS in a page or link")
     return {
         "ok": True,
+        "live": _live_state(entry, session),
         "userId": session.user_id,
         "userName": _user_name(user),
         "entryId": entry_id,

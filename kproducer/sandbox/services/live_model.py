@@ -30,6 +30,7 @@ KALTURA_LIVE_SOURCES = frozenset({"32", "33", "42"})
 
 _DOMAIN = "{live_id}.{primary}.kpublish.sandbox.invalid"
 _APPLICATION = "kLive"
+_LEGACY_HOST = ".entrypoint.sandbox.invalid"
 _PORTS = {"rtmp": 1935, "rtmps": 443, "srt": 7045}
 _URL_FIELDS = {
     "primaryBroadcastingUrl": ("rtmp", True),
@@ -76,6 +77,8 @@ def with_broadcast_fields(data: Obj) -> Obj:
     if str(data.get("sourceType")) not in KALTURA_LIVE_SOURCES:
         return data
     out = dict(data)
+    if _LEGACY_HOST in str(out.get("primaryBroadcastingUrl") or ""):
+        out.pop("primaryBroadcastingUrl")  # stored by sandboxes before these were derived
     for name, (protocol, primary) in _URL_FIELDS.items():
         if not out.get(name):
             out[name] = broadcast_url(data, protocol, primary)
@@ -86,6 +89,18 @@ def with_broadcast_fields(data: Obj) -> Obj:
     if not data.get("explicitLive"):
         out["viewMode"] = VIEW_ALLOW_ALL  # LiveEntry::getViewMode
     return out
+
+
+def is_live(data: Obj, may_preview: bool) -> bool:
+    """``LiveEntry::isCurrentlyLive``: an encoder pushes, and the viewer may see it.
+
+    In preview mode (explicit live, not yet shown to all) only those who may preview
+    (``LiveEntry::canViewExplicitLive``: an admin, the owner, an editor) see it live.
+    """
+    preview = bool(data.get("explicitLive")) and data.get("viewMode", VIEW_PREVIEW) == VIEW_PREVIEW
+    if preview and not may_preview:
+        return False
+    return data.get("liveStatus") == LIVE_PLAYABLE
 
 
 def set_encoder(data: Obj, broadcasting: bool, now: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..api import Access, Context, action
 from ..errors import ApiError, ErrorDef
 from ..params import NULL, Param
+from . import live_model
 from .entry_model import (
     can_edit,
     delete_entry,
@@ -19,14 +20,8 @@ from .entry_model import (
     update_entry,
     validate_user,
 )
-from .live_model import (
-    KALTURA_LIVE_SOURCES,
-    LIVE_PLAYABLE,
-    LIVE_STOPPED,
-    VIEW_PREVIEW,
-    stream_password,
-)
-from .objects import LIVE_STREAM, Obj, find_entry, save_entry
+from .live_model import KALTURA_LIVE_SOURCES, LIVE_STOPPED, stream_password
+from .objects import ENTRY_DELETED, LIVE_STREAM, Obj, find_entry, save_entry
 
 INVALID_ENTRY_ID = ErrorDef.parse('INVALID_ENTRY_ID;ID;Invalid entry id ["@ID@"]')
 CANNOT_UPDATE_FIELDS_WHILE_ENTRY_BROADCASTING = ErrorDef.parse(
@@ -100,21 +95,23 @@ def list_(ctx: Context, filter: Obj | None, pager: Obj | None) -> Obj:
     "livestream", "isLive",
     Param("id", "string"),
     Param("protocol", "string_enum:KalturaPlaybackProtocol", optional=True),
-    access=Access.USER,
+    access=Access.NONE,
 )
 def is_live(ctx: Context, id: str, protocol: str | None) -> bool:
-    """Whether an encoder pushes to the entry (``LiveEntry::isCurrentlyLive``).
+    """Whether an encoder pushes to the entry and this session may see it (preview mode).
 
-    In preview mode (explicit live, not yet shown to all) only an admin, the owner or an
-    editor sees it live (``LiveEntry::getLiveStatus`` with ``canViewExplicitLive``).
+    The KS is optional (``@ksOptional``): without one the partner is the entry's own
+    (``kCurrentContext::initPartnerByEntryId``), and a preview is never live.
     """
+    if ctx.session is None:
+        owner = ctx.db.scalar(
+            "SELECT partner_id FROM entries WHERE id=? AND status!=?", (id, ENTRY_DELETED)
+        )
+        ctx.partner_id = int(owner) if owner is not None else 0
     data = _live_entry(ctx, id)
     if str(data.get("sourceType")) not in KALTURA_LIVE_SOURCES:
         raise ApiError(LIVE_STREAM_STATUS_CANNOT_BE_DETERMINED, protocol)
-    preview = bool(data.get("explicitLive")) and data.get("viewMode", VIEW_PREVIEW) == VIEW_PREVIEW
-    if preview and not can_edit(ctx, data):
-        return False
-    return data.get("liveStatus") == LIVE_PLAYABLE
+    return live_model.is_live(data, can_edit(ctx, data))
 
 
 @action("livestream", "regenerateStreamToken", Param("entryId", "string"))

@@ -188,6 +188,23 @@ def add_virtual_event(db: Store, pid: int, obj: Obj, now: int) -> Obj:
     return data
 
 
+SCHEDULE_EVENT_ACTIVE = 2
+
+
+def add_schedule_event(db: Store, pid: int, obj: Obj, now: int, owner_id: str) -> Obj:
+    """Insert an ACTIVE schedule event (sequence 1); its id is the next integer."""
+    data = strip_nulls(dict(obj))
+    data.update(
+        partnerId=pid, status=SCHEDULE_EVENT_ACTIVE, sequence=1, createdAt=now, updatedAt=now
+    )
+    if owner_id:
+        data.setdefault("ownerId", owner_id)
+    rowid = db.insert("schedule_events", data, partner_id=pid, status=SCHEDULE_EVENT_ACTIVE)
+    data["id"] = rowid
+    db.update("schedule_events", "id", rowid, data, status=SCHEDULE_EVENT_ACTIVE)
+    return data
+
+
 ENTRY_READY, ENTRY_DELETED, ENTRY_NO_CONTENT = "2", "3", "7"
 MEDIA_CLIP, LIVE_STREAM, ROOM = "1", "7", "room.room"
 

@@ -21,10 +21,10 @@ from ..api import Context, action
 from ..errors import ApiError, ErrorDef
 from ..params import NULL, Param, set_fields
 from .listing import list_response
-from .objects import Obj, find_entry, project
+from .objects import Obj, add_schedule_event, find_entry, project
 
 SERVICE = "schedule_scheduleevent"
-CANCELLED, ACTIVE, DELETED = 1, 2, 3
+CANCELLED, DELETED = 1, 3
 NONE, RECURRING, RECURRENCE = 0, 1, 2
 _MEDIA_CLIP, _PLAYLIST = "1", "5"
 _DAY = 86400
@@ -176,16 +176,8 @@ def add(ctx: Context, scheduleEvent: Obj) -> Obj:
         int(event["startDate"]), int(event["endDate"]), None,
     )
     data = set_fields({}, event, class_name, for_update=False)
-    data.update(
-        objectType=class_name, partnerId=ctx.partner_id, status=ACTIVE, sequence=1,
-        createdAt=ctx.now, updatedAt=ctx.now,
-    )
-    data.setdefault("ownerId", ctx.user_id or None)
-    data = {k: v for k, v in data.items() if v is not None}
-    rowid = ctx.db.insert("schedule_events", data, partner_id=ctx.partner_id, status=ACTIVE)
-    data["id"] = rowid
-    _save(ctx, data)
-    return _render(data)
+    data["objectType"] = class_name
+    return _render(add_schedule_event(ctx.db, ctx.partner_id, data, ctx.now, ctx.user_id))
 
 
 @action(SERVICE, "get", Param("scheduleEventId", "int"))
