@@ -341,3 +341,27 @@ def test_shutdown_deletes_page_before_profile_without_warnings(qtbot, qtlog, tab
     messages = [r.message for r in qtlog.records]
     assert not [m for m in messages if "Release of profile" in m or "still not deleted" in m]
     assert tab.web.currentWidget() is tab.placeholder
+
+
+def test_a_page_opened_from_a_file_says_why_the_sandbox_cannot_check_it(qtbot, tab, live):
+    """The sandbox answers its own pages only (issue 15.8): a file: page is told so in words."""
+    from PySide6.QtWebEngineCore import QWebEngineSettings
+
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    # As in a system browser, where a file: page may load the stand-in scripts it names
+    # (QtWebEngine forbids that by default).
+    tab.browser.page.settings().setAttribute(
+        QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
+    tab.browser.load(tab.page.html, "file:///tmp/kproducer-opened-from-a-file.html")
+
+    def checked() -> bool:
+        seen = state(qtbot, tab)
+        return (seen.get("player", {}).get("state") == "rejected"
+                and seen.get("cnc", {}).get("state") == "rejected")
+
+    qtbot.waitUntil(checked, timeout=SETTLE_MS)
+    seen = state(qtbot, tab)
+    for part in ("player", "cnc"):
+        assert "opened from a file" in seen[part]["reason"]
+        assert "pages it serves itself" in seen[part]["reason"]
+    assert "The session cannot be checked" in text(qtbot, tab)

@@ -100,7 +100,7 @@
       self.loadFinished.forEach(function (cb) { cb(); });
       self.opened.forEach(function (cb) { cb(); });
     }, function (error) {
-      standin.cnc = { state: 'rejected', reason: 'the chat service cannot be reached: ' + error };
+      standin.cnc = { state: 'rejected', reason: kit.unreachable(origin, error) };
       card.textContent = '';
       card.appendChild(node('div', 'kpc-rejected', 'rejected: ' + standin.cnc.reason));
     });

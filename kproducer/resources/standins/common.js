@@ -18,6 +18,17 @@ window.kpStandinKit = window.kpStandinKit || (function () {
       if (text !== undefined) { el.textContent = text; }
       return el;
     },
+    // Why a stand-in could not ask the sandbox about a token. The sandbox answers its own
+    // pages only (sandbox/local_only.py), so a page opened from a file cannot ask.
+    unreachable: function (origin, error) {
+      if (location.origin !== origin) {
+        var where = location.protocol === 'file:' ? 'a file' : location.origin;
+        return 'this page was opened from ' + where + ', and the kproducer sandbox checks ' +
+          'tokens only for pages it serves itself, so that no other web page can query it; ' +
+          'use kproducer\'s Preview, or a real Kaltura account';
+      }
+      return 'the sandbox at ' + origin + ' cannot be reached: ' + error;
+    },
     remaining: function (seconds) {
       if (seconds <= 0) { return 'ended'; }
       var days = Math.floor(seconds / 86400);

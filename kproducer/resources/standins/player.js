@@ -87,6 +87,15 @@
       self.render(result);
       self.pollLive(ks);
       return result;
+    }, function (error) {
+      var reason = kit.unreachable(origin, error);
+      standin.player = { state: 'rejected', entryId: self.entryId, reason: reason };
+      self.show('rejected', [
+        node('span', 'kps-tag', 'Stand-in player · kproducer sandbox'),
+        node('h2', '', 'The session cannot be checked'),
+        node('div', 'kps-rejected', 'not checked: ' + reason)
+      ]);
+      throw new Error('not checked: ' + reason);
     });
   };
 
