@@ -21,7 +21,6 @@ from KalturaClient.Plugins.Core import (
     KalturaMediaType,
     KalturaSourceType,
 )
-from KalturaClient.Plugins.Group import KalturaGroup
 from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
 from ..kaltura.client import CallResult, ProducerClient
@@ -41,6 +40,8 @@ _EVENT_TAG = re.compile(rf"(?:^|,)\s*{EVENT_TAG_PREFIX}(\d+)\s*(?=,|$)")
 #: Every status but DELETED (lists default to READY only).
 ALL_STATUSES = "-2,-1,0,1,2,4,5,6,7"
 ENTRY_ID = re.compile(r"^\d+_[0-9a-z]{8}$")
+#: The group a create-and-group multirequest made when the create failed (older kproducers).
+STRAY_GROUP = "_moderators"
 
 
 def event_tag(event_id: int) -> str:
@@ -155,7 +156,7 @@ def create(
     start_date: int | None = None,
     end_date: int | None = None,
 ) -> Entry:
-    """Create a live entry or a room and its moderators group in ONE request."""
+    """Create a live entry or a room, then its moderators group: TWO requests."""
     name = name.strip()
     if not name:
         raise InvalidInput("A session needs a name.", "BAD_NAME")
@@ -184,20 +185,32 @@ def create(
             obj = KalturaRoomEntry(name=name, roomType=KalturaRoomType.ROOM, adminTags=tags,
                                    referenceId=reference)
             added = c.room.room.add(obj)
-        group = f"{added.id}_moderators"
-        return [added, c.group.group.add(KalturaGroup(id=group, screenName=group))]
+        return [added]
 
     try:
-        results = account.conn.multi(queue)
+        (result,) = account.conn.multi(queue)
     except KalturaError as exc:
         if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
             raise
         return _made_anyway(account, reference, exc)
-    entry = remember(account, entry_from(results[0].unwrap()))
-    group_result = results[1]
-    if group_result.ok or group_result.failed_with("DUPLICATE_USER_BY_ID"):
-        account.cache.put(facts.GROUP_EXISTS, moderators_group(entry.id), True)
+    entry = remember(account, entry_from(result.unwrap()))
+    _make_group(account, entry.id)
     return entry
+
+
+def _make_group(account: Account, entry_id: str) -> None:
+    """The new entry's moderators group, in a request of its own once the entry exists.
+
+    Not in the create's multirequest: there a failed create turns ``{1:result:id}_moderators``
+    into a group named ``_moderators``. The same request deletes such a stray group (one
+    call, no extra request), so one an earlier kproducer made goes with the next create. A
+    failure is left to the first moderator added, which makes the group too.
+    """
+    group = facts.group_step(account, moderators_group(entry_id), force=True)
+    stray = facts.Step("group.delete", lambda c: c.group.group.delete(STRAY_GROUP),
+                       lambda result: None)  # deleted, or was not there: both fine
+    with contextlib.suppress(KalturaError):
+        facts.run(account, [s for s in (group, stray) if s is not None])
 
 
 def attach(account: Account, entry_id: str, event_id: int) -> Entry:

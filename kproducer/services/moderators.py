@@ -167,11 +167,16 @@ def import_people(
             todo.append((line, person))
 
     entries.get(account, entry_id)  # the entry must exist (cached after the first time)
+    # The group only once the entry is known to exist (never a stray "_moderators"). One
+    # batch carries its group.add in its own request; several create it first, as batches
+    # run side by side and each needs the group before its memberships.
     group_step = facts.group_step(account, group)
-    facts.run(account, [group_step] if group_step else [])
+    first = group_step if len(todo) <= BATCH_PEOPLE else None
+    if group_step is not None and first is None:
+        facts.run(account, [group_step])
 
     def run_batch(batch: Sequence[tuple[int, Person]]) -> list[RowResult]:
-        outcomes = bulk.ensure_access(account, [(p, group) for _, p in batch])
+        outcomes = bulk.ensure_access(account, [(p, group) for _, p in batch], first=first)
         return [RowResult(line, p.user_id, o.status, o.error)
                 for (line, p), o in zip(batch, outcomes, strict=True)]
 
