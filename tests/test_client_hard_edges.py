@@ -7,14 +7,16 @@ exactly the requests the flow made.
 from __future__ import annotations
 
 import pytest
+import requests
 from cli_support import Runner, set_account_env
-from conftest import make_client, reset_stats, stats
+from conftest import make_client, reset_stats, set_faults, stats
 from KalturaClient.Plugins.Core import KalturaAppToken
 from KalturaClient.Plugins.Group import KalturaGroup
+from test_faults_cli import CREATES, seed_first_hit_only
 from test_services import open_account
 
 from kproducer.sandbox import SandboxInfo
-from kproducer.services import entries, facts
+from kproducer.services import entries, facts, lost_answer
 from kproducer.services.models import EntryKind
 
 
@@ -93,3 +95,50 @@ def test_create_makes_the_group_after_the_entry_and_removes_a_stray_one(
     assert f"{entry.id}_moderators" in groups and "_moderators" not in groups
     room = entries.create(account, EntryKind.ROOM, "No stray left")  # none to delete: fine
     assert f"{room.id}_moderators" in _group_ids(sb)
+
+
+# --- a lost answer under index lag, and on an account that drops referenceId ----------------
+
+
+@pytest.mark.parametrize("drops_reference", [False, True])
+@pytest.mark.parametrize("what", ["session", "event"])
+def test_a_lost_create_is_found_although_the_index_lags(
+    kp: Runner, fresh_sandbox, fresh_env: SandboxInfo, what: str, drops_reference: bool
+) -> None:
+    command, count, add, check = CREATES[what]
+    if drops_reference:
+        requests.post(f"{fresh_env.service_url}/_sandbox/partner", timeout=5, json={
+            "admin_role_without": ["CONTENT_INGEST_REFERENCE_MODIFY"]}).raise_for_status()
+    name = f"Lagging {what} {drops_reference}"
+    seed_first_hit_only(fresh_sandbox, 0.5)
+    set_faults(fresh_env, malformed_rate=0.5, index_lag_ms=2000)
+    reset_stats(fresh_env)
+    try:
+        result = kp(*command, name, "--json")
+    finally:
+        set_faults(fresh_env)
+    assert result.code == 0, result.err
+    assert result.json()[what if what == "event" else "entry"]["name"] == name
+    by_action = stats(fresh_env)["by_action"]
+    assert by_action[add] == 1
+    # baseEntry.list is index-served: looked again while the index lagged (event lists are
+    # read from the database, on Kaltura as in the sandbox)
+    assert by_action[check] >= (2 if what == "session" else 1)
+    assert count(fresh_sandbox, name) == 1
+
+
+def test_a_create_not_found_in_time_is_in_doubt_and_not_made_again(
+    kp: Runner, fresh_sandbox, fresh_env: SandboxInfo
+) -> None:
+    seed_first_hit_only(fresh_sandbox, 0.5)
+    set_faults(fresh_env, drop_rate=0.5)  # dropped before the server read it
+    reset_stats(fresh_env)
+    try:
+        result = kp("entries", "create", "--type", "live", "--name", "Never made")
+    finally:
+        set_faults(fresh_env)
+    assert result.code == 3
+    assert "may have been created anyway, so refresh the list" in result.err
+    by_action = stats(fresh_env)["by_action"]
+    assert by_action == {"baseentry.list": 2 * (1 + len(lost_answer.PAUSES))}
+    assert "livestream.add" not in by_action  # never created blindly again

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import time
 import uuid
 from typing import Any
 
@@ -28,10 +29,10 @@ from ..kaltura.errors import (
     InvalidInput,
     KalturaError,
     answer_lost,
-    in_doubt,
 )
 from . import facts
 from .account import Account
+from .lost_answer import look_again
 from .models import Entry, EntryKind
 from .tokens import moderators_group
 
@@ -42,6 +43,8 @@ ALL_STATUSES = "-2,-1,0,1,2,4,5,6,7"
 ENTRY_ID = re.compile(r"^\d+_[0-9a-z]{8}$")
 #: The group a create-and-group multirequest made when the create failed (older kproducers).
 STRAY_GROUP = "_moderators"
+#: Seconds before the request from which a lost create is looked for (clock skew included).
+LOST_CREATE_WINDOW = 120
 
 
 def event_tag(event_id: int) -> str:
@@ -168,6 +171,7 @@ def create(
     # Kaltura's field for another system's ID: if the answer is lost, it tells whether the
     # entry was made anyway (see _made_anyway), so a retry never makes a second one.
     reference = f"kproducer-{uuid.uuid4().hex}"
+    sent = int(time.time())
 
     def queue(c: ProducerClient) -> list[Any]:
         obj: Any
@@ -192,7 +196,7 @@ def create(
     except KalturaError as exc:
         if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
             raise
-        return _made_anyway(account, reference, exc)
+        return _made_anyway(account, kind, name, reference, sent, exc)
     entry = remember(account, entry_from(result.unwrap()))
     _make_group(account, entry.id)
     return entry
@@ -234,27 +238,36 @@ def attach(account: Account, entry_id: str, event_id: int) -> Entry:
     return updated[0]
 
 
-def _made_anyway(account: Account, reference: str, error: KalturaError) -> Entry:
-    """The answer to a create was lost: find out (ONE request) whether Kaltura made it.
+def _made_anyway(
+    account: Account, kind: EntryKind, name: str, reference: str, sent: int, error: KalturaError
+) -> Entry:
+    """The answer to a create was lost: find out whether Kaltura made it.
+
+    Each look is ONE multirequest of two lists: by ``referenceId``, and by name among the
+    entries created since shortly before the request (an account whose admin role lacks
+    CONTENT_INGEST_REFERENCE_MODIFY drops ``referenceId`` silently, so the first can never
+    find it there). The name match counts only entries of the same kind without another
+    ``referenceId``. Lists lag the writes, so the look is repeated for a few seconds
+    (:mod:`.lost_answer`); nothing found, or two candidates, is "in doubt".
 
     Returns:
         The entry, when it was made (its moderators group is then made sure of too).
-
-    Raises:
-        ServiceUnavailable: It was not made (the original error: trying again is safe), or
-            that cannot be known now (the sentence then says to look before trying again).
     """
-    flt = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
-    try:
-        listed = account.conn.call(
-            lambda c: c.baseEntry.list(flt, KalturaFilterPager(pageSize=1)))
-    except KalturaError:
-        raise in_doubt(error, "the session") from error
-    if not listed.objects:
-        raise error
-    entry = remember(account, entry_from(listed.objects[0]))
-    step = facts.group_step(account, moderators_group(entry.id))
-    if step is not None:
-        with contextlib.suppress(KalturaError):  # else made with the first moderator added
-            facts.run(account, [step])
+    by_reference = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
+    by_name = KalturaBaseEntryFilter(
+        nameEqual=name, statusIn=ALL_STATUSES,
+        createdAtGreaterThanOrEqual=sent - LOST_CREATE_WINDOW)
+    pager = KalturaFilterPager(pageSize=50)
+
+    def find() -> list[Entry]:
+        referenced, named = account.conn.multi(lambda c: [
+            c.baseEntry.list(by_reference, pager), c.baseEntry.list(by_name, pager)])
+        hits = referenced.unwrap().objects or []
+        if not hits:
+            hits = [o for o in named.unwrap().objects or []
+                    if not o.referenceId and entry_from(o).kind is kind]
+        return [entry_from(o) for o in hits]
+
+    entry = remember(account, look_again(find, error, "the session"))
+    _make_group(account, entry.id)
     return entry
