@@ -142,3 +142,15 @@ def test_a_create_not_found_in_time_is_in_doubt_and_not_made_again(
     by_action = stats(fresh_env)["by_action"]
     assert by_action == {"baseentry.list": 2 * (1 + len(lost_answer.PAUSES))}
     assert "livestream.add" not in by_action  # never created blindly again
+
+
+# --- SERVICE_FORBIDDEN: one sentence that names the reason ------------------------------------
+
+
+def test_a_disabled_virtual_events_plugin_is_named(kp: Runner, fresh_env: SandboxInfo) -> None:
+    requests.post(f"{fresh_env.service_url}/_sandbox/partner", timeout=5, json={
+        "plugins_disabled": ["virtualEvent"]}).raise_for_status()
+    result = kp("events", "list")
+    assert result.code != 0 and "Traceback" not in result.err
+    assert "Virtual Events plugin is not enabled; ask Kaltura to enable it (SERVICE_FORBIDDEN)" \
+        in result.err
