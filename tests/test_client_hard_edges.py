@@ -6,6 +6,8 @@ exactly the requests the flow made.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from cli_support import Runner, set_account_env
@@ -154,3 +156,44 @@ def test_a_disabled_virtual_events_plugin_is_named(kp: Runner, fresh_env: Sandbo
     assert result.code != 0 and "Traceback" not in result.err
     assert "Virtual Events plugin is not enabled; ask Kaltura to enable it (SERVICE_FORBIDDEN)" \
         in result.err
+
+
+# --- lists past the 10,000th match -------------------------------------------------------------
+
+MANY = 12_000
+
+
+def _clone_entries(fresh_sandbox, model_id: str, count: int) -> None:
+    """``count`` copies of an entry straight into the store, 25 per second of createdAt."""
+    db = fresh_sandbox.db
+    row = db.execute("SELECT partner_id, status, data FROM entries WHERE id = ?",
+                     (model_id,)).fetchone()
+    model = json.loads(row[2])
+    base = int(model["createdAt"]) - count
+    with db.transaction():
+        for n in range(count):
+            entry_id = f"0_c{n:07d}"
+            created = base + n // 25  # many share a second: the cursor must not skip them
+            db.insert("entries", {**model, "id": entry_id, "name": f"Clone {n}",
+                                  "referenceId": None, "createdAt": created,
+                                  "updatedAt": created},
+                      partner_id=row[0], id=entry_id, status=row[1])
+    db.catch_up_index()
+
+
+def test_entries_list_reads_past_the_10000th_match(
+    kp: Runner, fresh_sandbox, fresh_env: SandboxInfo
+) -> None:
+    model = kp("entries", "create", "--type", "live", "--name", "Model", "--json")
+    _clone_entries(fresh_sandbox, model.json()["entry"]["id"], MANY)
+    total = int(fresh_sandbox.db.execute(
+        "SELECT COUNT(*) FROM entries WHERE status != '3'").fetchone()[0])
+    assert total > MANY
+    reset_stats(fresh_env)
+    listed = kp("entries", "list", "--json")
+    assert listed.code == 0, listed.err
+    ids = [e["id"] for e in listed.json()["entries"]]
+    assert len(ids) == len(set(ids)) == total  # none skipped, none twice
+    requests_made = stats(fresh_env)["http_requests"]
+    print(f"entries list of {total} entries: {requests_made} requests")
+    assert requests_made <= total // 500 + 2

@@ -24,6 +24,7 @@ from KalturaClient.Plugins.Core import (
 )
 from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
+from ..kaltura import paging
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import (
     InvalidInput,
@@ -142,12 +143,19 @@ def get(account: Account, entry_id: str) -> Entry:
     return found[0]
 
 
-def list_entries(account: Account, event_id: int | None = None) -> list[Entry]:
-    """Entries of an event (or all), newest first, any status but deleted; caches each."""
-    flt = KalturaBaseEntryFilter(statusIn=ALL_STATUSES, orderBy="-createdAt")
+def list_entries(
+    account: Account, event_id: int | None = None, limit: int | None = None
+) -> list[Entry]:
+    """Entries of an event (or all), newest first, any status but deleted; caches each.
+
+    Read with a createdAt cursor (:mod:`kproducer.kaltura.paging`), so accounts with more
+    than 10,000 entries are listed whole; ``limit`` stops after that many.
+    """
+    flt = KalturaBaseEntryFilter(statusIn=ALL_STATUSES)
     if event_id is not None:
         flt.adminTagsMultiLikeOr = event_tag(event_id)
-    listed = account.conn.list_all(lambda c, pager: c.baseEntry.list(flt, pager))
+    listed = paging.newest_first(
+        account.conn, lambda c, page, pager: c.baseEntry.list(page, pager), flt, limit)
     return [remember(account, entry_from(obj)) for obj in listed]
 
 
