@@ -197,3 +197,13 @@ def test_entries_list_reads_past_the_10000th_match(
     requests_made = stats(fresh_env)["http_requests"]
     print(f"entries list of {total} entries: {requests_made} requests")
     assert requests_made <= total // 500 + 2
+
+
+def test_a_list_that_needs_the_newest_asks_for_them_only(sb: SandboxInfo, account) -> None:
+    for n in range(3):
+        entries.create(account, EntryKind.LIVE, f"Newest {n}")
+    everything = entries.list_entries(account)
+    reset_stats(sb)
+    newest = entries.list_entries(account, limit=2)
+    assert stats(sb)["http_requests"] == 1
+    assert [e.id for e in newest] == [e.id for e in everything[:2]]
