@@ -207,3 +207,20 @@ def test_a_list_that_needs_the_newest_asks_for_them_only(sb: SandboxInfo, accoun
     newest = entries.list_entries(account, limit=2)
     assert stats(sb)["http_requests"] == 1
     assert [e.id for e in newest] == [e.id for e in everything[:2]]
+
+
+def test_profile_test_names_what_the_account_does_not_grant(
+    kp: Runner, fresh_env: SandboxInfo
+) -> None:
+    granted = kp("profile", "test", "--json")
+    assert granted.code == 0 and granted.json()["not_granted"] == []
+    assert "everything kproducer needs" in kp("profile", "test").out
+    requests.post(f"{fresh_env.service_url}/_sandbox/partner", timeout=5, json={
+        "plugins_disabled": ["virtualEvent"]}).raise_for_status()
+    reset_stats(fresh_env)
+    refused = kp("profile", "test", "--json")
+    assert refused.code == 1
+    assert refused.json()["not_granted"] == ["virtual events (virtualEvent.list)"]
+    assert refused.json()["ok"] is False
+    assert stats(fresh_env)["http_requests"] == 1  # still one request
+    assert "not: virtual events (virtualEvent.list)" in kp("profile", "test").out
