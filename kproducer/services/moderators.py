@@ -55,6 +55,7 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
             facts.forget_memberships(account, group)
         ids = [m.userId for m in members.objects or []]
         users = {u.id: u for u in (users_result.unwrap().objects or [])} if ids else {}
+        users.update(_not_indexed_yet(account, [uid for uid in ids if uid not in users]))
         for uid in ids:
             user = users.get(uid)
             moderators.append(
@@ -72,6 +73,18 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
         if len(ids) < 500 or len(moderators) >= int(members.totalCount or 0):
             return sorted(moderators, key=lambda m: m.display_name.lower())
         page += 1
+
+
+def _not_indexed_yet(account: Account, user_ids: list[str]) -> dict[str, Any]:
+    """Members ``user.list`` did not return, read with ``user.get`` (ONE request).
+
+    ``user.list`` comes from the search index, which lags the writes: a user created a
+    moment ago is a member (memberships are read from the database) but not listed yet.
+    """
+    if not user_ids:
+        return {}
+    results = account.conn.multi(lambda c: [c.user.get(uid) for uid in user_ids])
+    return {uid: r.value for uid, r in zip(user_ids, results, strict=True) if r.ok}
 
 
 def add(account: Account, entry_id: str, person: Person) -> None:
