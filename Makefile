@@ -34,7 +34,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-setup: $(STAMP)
+# The Node judge (tests/test_node_judge.py): Kaltura's official Node client, pinned in
+# tests/node_judge/package-lock.json, installed from the npm registry only here.
+HAVE_NPM    := $(shell command -v npm >/dev/null 2>&1 && echo yes)
+JUDGE_STAMP := tests/node_judge/node_modules/.package-lock.json
+ifeq ($(HAVE_NPM),yes)
+JUDGE_DEPS  := $(JUDGE_STAMP)
+else
+JUDGE_DEPS  :=
+endif
+
+$(JUDGE_STAMP): tests/node_judge/package.json tests/node_judge/package-lock.json
+	cd tests/node_judge && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(STAMP) $(JUDGE_DEPS)
 
 run: $(STAMP)
 	$(BIN)/kproducer --sandbox
@@ -43,7 +57,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy kproducer
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(JUDGE_DEPS)
 ifneq ($(HAVE_KEYRING),yes)
 	@echo "note: dbus-run-session or gnome-keyring-daemon is missing; the keyring tests will skip"
 endif

@@ -48,15 +48,18 @@ def peak_rss_mb() -> float:
 
 
 def child_kproducer(args: argparse.Namespace) -> dict[str, Any]:
-    from kproducer.services import connect, links
+    from kproducer.services import bulk, connect, links
     from kproducer.services.links import ExportRequest
     from kproducer.services.models import Role
 
+    if args.batch:
+        bulk.BATCH_PEOPLE = int(args.batch)  # a point of the curve (benchmark only)
+    workers = int(args.workers) if args.workers else bulk.WORKERS
     account = connect.open_account(None)
     try:
         started = time.perf_counter()
         summary = links.export(account, ExportRequest(
-            args.entry, Path(args.csv), Path(args.out), role=Role(args.role)))
+            args.entry, Path(args.csv), Path(args.out), role=Role(args.role), workers=workers))
         wall = time.perf_counter() - started
     finally:
         connect.close(account)
@@ -141,15 +144,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated row counts")
     parser.add_argument("--naive-rows", type=int, default=1000, help="rows for the naive way (0: skip)")
     parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--per-call-ms", type=int, default=0,
+                        help="server time per API call (the sandbox's per_call_ms fault)")
+    parser.add_argument("--curve", type=int, default=0,
+                        help="first measure this many rows at each --batches x --workers-list")
+    parser.add_argument("--batches", default="25,50,100", help="people per request (curve)")
+    parser.add_argument("--workers-list", default="1,2,3,4,6,8",
+                        help="requests at once (curve)")
     parser.add_argument("--child", choices=["kproducer", "naive"], help=argparse.SUPPRESS)
-    for name in ("entry", "csv", "out", "role"):
+    for name in ("entry", "csv", "out", "role", "batch", "workers"):
         parser.add_argument(f"--{name}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         runner = child_kproducer if args.child == "kproducer" else child_naive
         print(json.dumps(runner(args)))
         return
-    sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
+    sizes = [int(n) for n in args.sizes.split(",") if n.strip() and int(n) > 0]
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -177,10 +187,13 @@ def main() -> None:
                 return entries.create(account, EntryKind.LIVE, name, start_date=now + 3600,
                                       end_date=now + 7200).id
 
-            requests.post(f"{url}/_sandbox/faults", json={"latency_ms": args.latency_ms},
-                          timeout=10)
+            requests.post(f"{url}/_sandbox/faults", timeout=10, json={
+                "latency_ms": args.latency_ms, "per_call_ms": args.per_call_ms})
             print(f"links export — sandbox latency {args.latency_ms} ms per request, "
-                  "url format, each run in its own process")
+                  f"{args.per_call_ms} ms server time per call, url format, each run in its "
+                  "own process")
+            if args.curve:
+                _curve(args, env, tmp, url, new_entry)
             print(f"{'run':<30}{'rows':>7}{'requests':>10}{'budget':>8}{'wall s':>10}"
                   f"{'rows/s':>10}{'peak MB':>10}{'failed':>8}")
             results: dict[int, dict[str, Any]] = {}
@@ -215,6 +228,32 @@ def main() -> None:
                       f"{naive['wall'] / max(ours['wall'], 1e-9):.0f}x wall time")
             _targets(results)
             account.conn.close()
+
+
+def _curve(args: argparse.Namespace, env: dict[str, str], tmp: Path, url: str,
+           new_entry: Any) -> None:
+    """Cold exports of ``--curve`` rows at each batch size and concurrency; the best point."""
+    n = args.curve
+    print(f"curve: {n} attendees cold, rows/s by people per request (rows) and requests at "
+          "once (columns)")
+    workers_list = [int(w) for w in args.workers_list.split(",")]
+    print(f"{'batch':>6}" + "".join(f"{w:>8}" for w in workers_list))
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    for batch in (int(b) for b in args.batches.split(",")):
+        rates = []
+        for workers in workers_list:
+            tag = f"b{batch}w{workers}"
+            source = write_people(tmp / f"people-{tag}.csv", f"curve-{tag}", n)
+            figures = run_child("kproducer", env, tmp / f"home-{tag}", url,
+                                entry=new_entry(f"curve {tag}"), csv=source,
+                                out=tmp / f"curve-{tag}.csv", role="attendee",
+                                batch=batch, workers=workers)
+            rate = n / figures["wall"]
+            rates.append(rate)
+            best = max(best, (rate, batch, workers))
+        print(f"{batch:>6}" + "".join(f"{r:>8.0f}" for r in rates), flush=True)
+    print(f"best point: {best[0]:.0f} rows/s at {best[1]} people per request, {best[2]} "
+          "requests at once")
 
 
 def _targets(results: dict[int, dict[str, Any]]) -> None:

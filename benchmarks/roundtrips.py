@@ -13,6 +13,7 @@ and for 1,000 users (``--users``), it makes each user a moderator of a live entr
 Prints requests, API calls and wall time of each, and the naive/kproducer ratios.
 
     .venv/bin/python benchmarks/roundtrips.py [--latency-ms 100] [--users 1,1000]
+        [--per-call-ms 15]
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--users", default="1,1000", help="comma-separated user counts")
+    parser.add_argument("--per-call-ms", type=int, default=0,
+                        help="server time per API call (the sandbox's per_call_ms fault)")
     args = parser.parse_args()
     counts = [int(n) for n in args.users.split(",") if n.strip()]
 
@@ -122,8 +125,10 @@ def main() -> None:
                 Cache(info.partner_id, url), activity,
                 AccountSettings(info.partner_id, info.admin_secret, url),
             )
-            requests.post(f"{url}/_sandbox/faults", json={"latency_ms": args.latency_ms}, timeout=10)
-            print(f"sandbox latency {args.latency_ms} ms per request")
+            requests.post(f"{url}/_sandbox/faults", timeout=10, json={
+                "latency_ms": args.latency_ms, "per_call_ms": args.per_call_ms})
+            print(f"sandbox latency {args.latency_ms} ms per request, {args.per_call_ms} ms "
+                  "server time per call")
             print(f"{'flow':<34}{'users':>7}{'requests':>10}{'api calls':>11}{'wall s':>10}")
             for count in counts:
                 for label, http, calls, wall in compare(account, info, count):

@@ -53,9 +53,9 @@ def schedule_events(info: SandboxInfo, entry_id: str) -> list[Any]:
     return list(admin.schedule.scheduleEvent.list(flt).objects or [])
 
 
-def seed_first_hit_only(sandbox: Any, rate: float) -> None:
-    """Seed the sandbox's fault dice so the next request is hit and the one after is not."""
-    seed_hits(sandbox, rate, [True, False])
+def seed_first_hit_only(sandbox: Any, rate: float, then_missed: int = 1) -> None:
+    """Seed the sandbox's fault dice so the next request is hit and ``then_missed`` are not."""
+    seed_hits(sandbox, rate, [True] + [False] * then_missed)
 
 
 def seed_hits(sandbox: Any, rate: float, hits: list[bool]) -> None:

@@ -115,7 +115,12 @@ def test_invalid_ks_of_a_user_session():
      'A user or group with ID "g1" already exists (DUPLICATE_USER_BY_ID).'),
     ("SERVICE_FORBIDDEN", "The access to service [virtualEvent->list] is forbidden",
      "virtualEvent.list", {},
-     "This Kaltura account may not use virtualEvent->list (SERVICE_FORBIDDEN)."),
+     "This Kaltura account may not use virtualEvent->list: its Virtual Events plugin is not "
+     "enabled; ask Kaltura to enable it (SERVICE_FORBIDDEN)."),
+    ("SERVICE_FORBIDDEN", "The access to service [liveStream->add] is forbidden",
+     "liveStream.add", {},
+     "This Kaltura account may not use liveStream->add: the admin's role does not grant it; "
+     "ask the account's administrator for that permission (SERVICE_FORBIDDEN)."),
     ("INVALID_FIELD_VALUE", "value in field [id] is not valid", "user.add", {},
      "Kaltura rejected user.add: value in field [id] is not valid (INVALID_FIELD_VALUE)."),
     ("INTERNAL_SERVERL_ERROR", "Internal server error occurred", "user.get", {},

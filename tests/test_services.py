@@ -183,12 +183,12 @@ def test_cnc_token_count_must_be_one(account, sb):
 # --- entries and events ---------------------------------------------------------------------------------
 
 
-def test_create_entry_creates_its_group_in_one_request(account, sb):
+def test_create_entry_and_its_group_one_request_each(account, sb):
     event = events.create(account, "Launch day")
     reset_stats(sb)
     live = entries.create(account, EntryKind.LIVE, "Keynote live", event.id)
     room = entries.create(account, EntryKind.ROOM, "Speakers room", event.id)
-    assert stats(sb)["http_requests"] == 2
+    assert stats(sb)["http_requests"] == 2  # the group in the create's request
     assert (live.kind, room.kind) == (EntryKind.LIVE, EntryKind.ROOM)
     admin = make_client(sb)
     for entry in (live, room):

@@ -48,7 +48,7 @@ def test_create_with_schedule_is_one_request_and_kmc_sees_the_schedule_event(acc
     counts = stats(sb)
     assert counts["http_requests"] == 1
     assert counts["by_action"] == {"livestream.add": 1, "group_group.add": 1,
-                                   "schedule_scheduleevent.add": 1}
+                                   "schedule_scheduleevent.add": 1, "group_group.delete": 1}
     assert entry.schedule is not None and entry.schedule.source is ScheduleSource.SCHEDULE_EVENT
     assert (entry.schedule.start, entry.schedule.end) == (start, end)
     [found] = schedule_events(sb, entry.id)
@@ -278,7 +278,7 @@ def test_a_lost_delete_says_it_may_be_done_and_repeating_it_is_safe(account, sb,
 def test_a_lost_create_with_schedule_is_found_with_one_schedule_event(account, fresh_sandbox):
     sb = fresh_sandbox.info
     start, end = slot()
-    seed_first_hit_only(fresh_sandbox, 0.5)
+    seed_first_hit_only(fresh_sandbox, 0.5, then_missed=12)
     set_faults(sb, malformed_rate=0.5)
     try:
         made = entries.create(account, EntryKind.LIVE, "Made anyway", None, start, end)

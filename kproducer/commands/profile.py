@@ -245,7 +245,7 @@ def test_command(args: argparse.Namespace) -> int:
     resolved = connect.resolve(name)
     account = connect.account_from(resolved)
     try:
-        checked = connect.check(account, resolved)
+        checked = connect.check(account, resolved, needs=True)
     finally:
         connect.close(account)
     profile = resolved.settings.profile
@@ -264,6 +264,7 @@ def test_command(args: argparse.Namespace) -> int:
             "source": checked.cnc_token_source,
             "problem": checked.cnc_token_problem,
         },
+        "not_granted": list(checked.not_granted),
         "ok": checked.ok,
     }
     if args.json:
@@ -289,6 +290,8 @@ def _print_test(doc: dict[str, Any]) -> None:
         ("Admin user", admin),
         ("Keyring", store),
         ("CnC app token", token),
+        ("Role grants", "everything kproducer needs" if not doc["not_granted"] else
+         "not: " + ", ".join(doc["not_granted"])),
     ]
     width = max(len(label) for label, _ in lines)
     for label, value in lines:

@@ -284,7 +284,11 @@ def _sentence(code: str, message: str, action: str | None, params: Mapping[str, 
         return f"{simple[code]} ({code})."
     if code == "SERVICE_FORBIDDEN":
         target = _first(_BRACKETED, message) or action or "this service"
-        return f"This Kaltura account may not use {target} ({code})."
+        if "virtualevent" in target.lower() or "virtualevent" in (action or "").lower():
+            return (f"This Kaltura account may not use {target}: its Virtual Events plugin "
+                    f"is not enabled; ask Kaltura to enable it ({code}).")
+        return (f"This Kaltura account may not use {target}: the admin's role does not "
+                f"grant it; ask the account's administrator for that permission ({code}).")
     what = action or "the request"
     detail = message.rstrip(". ") or "no details"
     if error_class(code) is InvalidInput:

@@ -23,9 +23,12 @@ the keyring for the cache's CnC TTL, so later runs need no ``appToken.list`` at 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from KalturaClient.Plugins.Core import KalturaFilterPager
 
 from ..activity import ActivityLog
 from ..cache import Cache, CacheKind
@@ -235,15 +238,32 @@ class Checked:
     admin_user_problem: str
     cnc_token_source: str | None
     cnc_token_problem: str
+    not_granted: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         """Every check passed."""
-        return self.admin_user_found and self.cnc_token_source is not None
+        return (self.admin_user_found and self.cnc_token_source is not None
+                and not self.not_granted)
 
 
-def check(account: Account, resolved: Resolved) -> Checked:
+#: What kproducer needs of an account that ``check(needs=True)`` probes, each with a read
+#: that costs nothing (one object): a role or a plugin that does not grant it answers
+#: SERVICE_FORBIDDEN. The admin user (``user.get``) and app tokens are checked anyway.
+NEEDS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("virtual events (virtualEvent.list)",
+     lambda c: c.virtualEvent.virtualEvent.list(None, KalturaFilterPager(pageSize=1))),
+    ("sessions (baseEntry.list)", lambda c: c.baseEntry.list(None, KalturaFilterPager(pageSize=1))),
+    ("moderators groups (group.list)",
+     lambda c: c.group.group.list(None, KalturaFilterPager(pageSize=1))),
+)
+
+
+def check(account: Account, resolved: Resolved, needs: bool = False) -> Checked:
     """Prove the account works and resolve its CnC app token, in ONE request.
+
+    With ``needs``, the same request also probes :data:`NEEDS`; those the account's role
+    (or a plugin switched off) does not grant are reported in ``not_granted``.
 
     ``user.get`` of the admin user (authenticates the admin secret), plus ``appToken.list``
     unless the user gave the CnC token (environment/keyring) (DESIGN §2: "resolved at connect
@@ -260,14 +280,19 @@ def check(account: Account, resolved: Resolved) -> Checked:
     found: list[str] = []
     cnc = None if given else facts.cnc_step(account, found)
 
+    probes = NEEDS if needs else ()
+
     def queue(c: Any) -> list[Any]:
         calls = [c.user.get(user_id)]
         if cnc is not None:
             calls.append(cnc.queue(c))
-        return calls
+        return calls + [probe(c) for _, probe in probes]
 
     results = account.conn.multi(queue)
     user_found, user_problem = _settled_user(results[0])
+    probed = results[len(results) - len(probes):] if probes else []
+    not_granted = tuple(what for (what, _), result in zip(probes, probed, strict=True)
+                        if result.failed_with("SERVICE_FORBIDDEN"))
     source: str | None
     problem = ""
     if given:
@@ -283,7 +308,7 @@ def check(account: Account, resolved: Resolved) -> Checked:
                 with contextlib.suppress(SecretStoreError):  # the keyring says so itself
                     account.vault.forget()  # deleted on the server: never sign with it again
             source, problem = None, str(exc)
-    return Checked(user_found, user_problem, source, problem)
+    return Checked(user_found, user_problem, source, problem, not_granted)
 
 
 def _settled_user(result: CallResult) -> tuple[bool, str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import re
+import time
 import uuid
 from typing import Any
 
@@ -25,15 +25,16 @@ from KalturaClient.Plugins.Core import (
 from KalturaClient.Plugins.Group import KalturaGroup
 from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
+from ..kaltura import paging
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import (
     InvalidInput,
     KalturaError,
     answer_lost,
-    in_doubt,
 )
 from . import facts, schedule
 from .account import Account
+from .lost_answer import look_again
 from .models import Entry, EntryKind, Schedule, ScheduleSource
 from .tokens import moderators_group
 
@@ -58,6 +59,12 @@ def check_name(name: str) -> str:
         raise InvalidInput(f"A session name can have at most {MAX_NAME_LENGTH} characters "
                            f"and this one has {len(name)}.", "BAD_NAME")
     return name
+
+
+#: The group a create-and-group multirequest made when the create failed (older kproducers).
+STRAY_GROUP = "_moderators"
+#: Seconds before the request from which a lost create is looked for (clock skew included).
+LOST_CREATE_WINDOW = 120
 
 
 def event_tag(event_id: int) -> str:
@@ -186,29 +193,25 @@ def get(account: Account, entry_id: str) -> Entry:
     return found[0]
 
 
-def list_entries(account: Account, event_id: int | None = None) -> list[Entry]:
+def list_entries(
+    account: Account, event_id: int | None = None, limit: int | None = None
+) -> list[Entry]:
     """Entries of an event (or all), newest first, any status but deleted, with schedules.
 
-    One ``baseEntry.list`` per 500 entries, then the schedule events of the live sessions
-    and rooms, 50 ``scheduleEvent.list`` calls per multirequest; each entry is cached.
+    Read with a createdAt cursor (:mod:`kproducer.kaltura.paging`), so accounts with more
+    than 10,000 entries are listed whole; ``limit`` stops after that many. Then the
+    schedule events of the live sessions and rooms, 50 ``scheduleEvent.list`` calls per
+    multirequest; each entry is cached.
     """
-    flt = KalturaBaseEntryFilter(statusIn=ALL_STATUSES, orderBy="-createdAt")
+    flt = KalturaBaseEntryFilter(statusIn=ALL_STATUSES)
     if event_id is not None:
         flt.adminTagsMultiLikeOr = event_tag(event_id)
-    listed = account.conn.list_all(lambda c, pager: c.baseEntry.list(flt, pager))
+    listed = paging.newest_first(
+        account.conn, lambda c, page, pager: c.baseEntry.list(page, pager), flt, limit)
     found = [entry_from(obj) for obj in listed]
     scheduled = [e for e in found if e.kind in schedule.SCHEDULED_KINDS]
-    events: dict[str, Any] = {}
-    for start in range(0, len(scheduled), BATCH):
-        batch = scheduled[start:start + BATCH]
-        results = account.conn.multi(functools.partial(_lookups, batch))
-        for entry, result in zip(batch, results, strict=True):
-            events[entry.id] = schedule.first_event(result.unwrap())
+    events = schedule.events_of(account, scheduled)
     return [remember(account, schedule.with_schedule(e, events.get(e.id))) for e in found]
-
-
-def _lookups(batch: list[Entry], c: ProducerClient) -> list[Any]:
-    return [schedule.lookup_call(e.id)(c) for e in batch]
 
 
 def create(
@@ -220,6 +223,12 @@ def create(
     end_date: int | None = None,
 ) -> Entry:
     """Create a live entry or a room, its moderators group and its schedule in ONE request.
+
+    The group and the schedule event name the entry by a placeholder
+    (``{1:result:id}``). When the create fails, Kaltura substitutes '' and would make a group
+    named ``_moderators`` and an event for no entry: the request's last call deletes such a
+    group (also one an earlier kproducer left), and a follow-up request, on that failure
+    path only, deletes the event.
 
     Args:
         start_date: Scheduled start (unix seconds); with ``end_date``, a schedule event is
@@ -240,6 +249,7 @@ def create(
     # Kaltura's field for another system's ID: if the answer is lost, it tells whether the
     # entry was made anyway (see _made_anyway), so a retry never makes a second one.
     reference = f"kproducer-{uuid.uuid4().hex}"
+    sent = int(time.time())
 
     def queue(c: ProducerClient) -> list[Any]:
         obj: Any
@@ -258,6 +268,7 @@ def create(
         if slot is not None:
             event = schedule.event_object(kind, added.id, name, slot)
             calls.append(c.schedule.scheduleEvent.add(event))
+        calls.append(c.group.group.delete(STRAY_GROUP))  # gone already, or now: both fine
         return calls
 
     try:
@@ -265,7 +276,9 @@ def create(
     except KalturaError as exc:
         if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
             raise
-        return _made_anyway(account, reference, slot, exc)
+        return _made_anyway(account, kind, name, reference, sent, slot, exc)
+    if not results[0].ok and slot is not None and results[2].ok:
+        _delete_stray_event(account, results[2].value)
     entry = entry_from(results[0].unwrap())
     group_result = results[1]
     if group_result.ok or group_result.failed_with("DUPLICATE_USER_BY_ID"):
@@ -280,6 +293,29 @@ def create(
             f"{added.error.message.rstrip('.')}; set it with entries update.",
             added.error.code, action=added.error.action)
     return remember(account, schedule.with_schedule(entry, added.value))
+
+
+def _delete_stray_event(account: Account, event: Any) -> None:
+    """The schedule event a failed create made for no entry (``templateEntryId`` '')."""
+    if getattr(event, "templateEntryId", None):
+        return  # not a stray: it names an entry
+    with contextlib.suppress(KalturaError):  # the refusal of the create is what to report
+        account.conn.multi(lambda c: [c.schedule.scheduleEvent.delete(event.id)])
+
+
+def _make_group(account: Account, entry_id: str) -> None:
+    """A found entry's moderators group (a create whose answer was lost), in one request.
+
+    A failed create turns ``{1:result:id}_moderators`` into a group named ``_moderators``:
+    the same request deletes such a stray group (one
+    call, no extra request), so one an earlier kproducer made goes with the next create. A
+    failure is left to the first moderator added, which makes the group too.
+    """
+    group = facts.group_step(account, moderators_group(entry_id), force=True)
+    stray = facts.Step("group.delete", lambda c: c.group.group.delete(STRAY_GROUP),
+                       lambda result: None)  # deleted, or was not there: both fine
+    with contextlib.suppress(KalturaError):
+        facts.run(account, [s for s in (group, stray) if s is not None])
 
 
 def attach(account: Account, entry_id: str, event_id: int) -> Entry:
@@ -303,9 +339,18 @@ def attach(account: Account, entry_id: str, event_id: int) -> Entry:
     return updated[0]
 
 
-def _made_anyway(account: Account, reference: str, slot: tuple[int, int] | None,
-                 error: KalturaError) -> Entry:
-    """The answer to a create was lost: find out (ONE request) whether Kaltura made it.
+def _made_anyway(
+    account: Account, kind: EntryKind, name: str, reference: str, sent: int,
+    slot: tuple[int, int] | None, error: KalturaError,
+) -> Entry:
+    """The answer to a create was lost: find out whether Kaltura made it.
+
+    Each look is ONE multirequest of two lists: by ``referenceId``, and by name among the
+    entries created since shortly before the request (an account whose admin role lacks
+    CONTENT_INGEST_REFERENCE_MODIFY drops ``referenceId`` silently, so the first can never
+    find it there). The name match counts only entries of the same kind without another
+    ``referenceId``. Lists lag the writes, so the look is repeated for a few seconds
+    (:mod:`.lost_answer`); nothing found, or two candidates, is "in doubt".
 
     Each call of a multirequest commits on its own, so the entry may exist without its
     group or schedule event: both are made sure of (the schedule event only when the
@@ -313,39 +358,24 @@ def _made_anyway(account: Account, reference: str, slot: tuple[int, int] | None,
 
     Returns:
         The entry, when it was made (its moderators group is then made sure of too).
-
-    Raises:
-        ServiceUnavailable: It was not made (the original error: trying again is safe), or
-            that cannot be known now (the sentence then says to look before trying again).
     """
-    flt = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
+    by_reference = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=ALL_STATUSES)
+    by_name = KalturaBaseEntryFilter(
+        nameEqual=name, statusIn=ALL_STATUSES,
+        createdAtGreaterThanOrEqual=sent - LOST_CREATE_WINDOW)
+    pager = KalturaFilterPager(pageSize=50)
 
-    def queue(c: ProducerClient) -> list[Any]:
-        listed = c.baseEntry.list(flt, KalturaFilterPager(pageSize=1))
-        calls = [listed]
-        if slot is not None:  # its schedule event, by the found entry's ID (a placeholder)
-            calls.append(schedule.lookup_call(listed.objects[0].id)(c))
-        return calls
+    def find() -> list[Entry]:
+        referenced, named = account.conn.multi(lambda c: [
+            c.baseEntry.list(by_reference, pager), c.baseEntry.list(by_name, pager)])
+        hits = referenced.unwrap().objects or []
+        if not hits:
+            hits = [o for o in named.unwrap().objects or []
+                    if not o.referenceId and entry_from(o).kind is kind]
+        return [entry_from(o) for o in hits]
 
-    try:
-        results = account.conn.multi(queue)
-        listed = results[0].unwrap()
-    except KalturaError:
-        raise in_doubt(error, "the session") from error
-    if not listed.objects:
-        raise error
-    entry = remember(account, entry_from(listed.objects[0]))
-    event = None
-    if slot is not None and results[1].ok:
-        found = schedule.first_event(results[1].value)
-        # an empty placeholder would list every event: only the entry's own one counts
-        event = found if found is not None and found.templateEntryId == entry.id else None
-    step = facts.group_step(account, moderators_group(entry.id))
-    if step is not None:
-        with contextlib.suppress(KalturaError):  # else made with the first moderator added
-            facts.run(account, [step])
-    if event is not None:
-        return remember(account, schedule.with_schedule(entry, event))
+    entry = remember(account, look_again(find, error, "the session"))
+    _make_group(account, entry.id)
     if slot is not None:
         entry = schedule.ensure(account, entry, slot, error)
     return entry

@@ -12,9 +12,9 @@ from ..kaltura.errors import (
     InvalidInput,
     KalturaError,
     answer_lost,
-    in_doubt,
 )
 from .account import Account
+from .lost_answer import look_again
 from .models import Event
 
 _STATUS = {2: "active", 3: "deleted"}
@@ -81,26 +81,23 @@ def create(account: Account, name: str, description: str = "") -> Event:
 
 
 def _made_anyway(account: Account, event: Any, sent: int, error: KalturaError) -> Event:
-    """The answer to ``virtualEvent.add`` was lost: find out whether it was made (ONE request).
+    """The answer to ``virtualEvent.add`` was lost: find out whether it was made.
 
     Events have no field for another system's ID, so the one event with this name and
-    description created around the time of the request is taken to be it; none means it was
-    not made (the original error: trying again is safe); anything else cannot be told.
+    description created around the time of the request is taken to be it. The list lags
+    the writes, so it is looked at again for a few seconds (:mod:`.lost_answer`); nothing
+    found, or several, is "in doubt".
     """
     flt = KalturaVirtualEventFilter(createdAtGreaterThanOrEqual=sent - LOST_CREATE_WINDOW)
-    try:
+    wanted = (event.name, "" if event.description is NotImplemented else event.description)
+
+    def find() -> list[Event]:
         listed = account.conn.call(lambda c: c.virtualEvent.virtualEvent.list(
             flt, KalturaFilterPager(pageSize=500)))
-    except KalturaError:
-        raise in_doubt(error, "the event") from error
-    wanted = (event.name, "" if event.description is NotImplemented else event.description)
-    found = [event_from(o) for o in listed.objects or []
-             if (o.name or "", o.description or "") == wanted]
-    if not found:
-        raise error
-    if len(found) > 1:
-        raise in_doubt(error, "the event")
-    return found[0]
+        return [event_from(o) for o in listed.objects or []
+                if (o.name or "", o.description or "") == wanted]
+
+    return look_again(find, error, "the event")
 
 
 def update(

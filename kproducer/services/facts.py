@@ -204,7 +204,7 @@ def cnc_step(account: Account, found: list[str]) -> Step:
         tokens = [
             t.token
             for t in (listed.objects or [])
-            if CNC_PRIVILEGE in [p.strip() for p in str(t.sessionPrivileges or "").split(",")]
+            if str(t.sessionPrivileges or "") == CNC_PRIVILEGE  # exactly, as Kaltura's sample
         ]
         if len(tokens) != 1:
             raise CncTokenError(

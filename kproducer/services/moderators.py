@@ -55,6 +55,7 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
             facts.forget_memberships(account, group)
         ids = [m.userId for m in members.objects or []]
         users = {u.id: u for u in (users_result.unwrap().objects or [])} if ids else {}
+        users.update(_not_indexed_yet(account, [uid for uid in ids if uid not in users]))
         for uid in ids:
             user = users.get(uid)
             moderators.append(
@@ -72,6 +73,18 @@ def list_moderators(account: Account, entry_id: str) -> list[Moderator]:
         if len(ids) < 500 or len(moderators) >= int(members.totalCount or 0):
             return sorted(moderators, key=lambda m: m.display_name.lower())
         page += 1
+
+
+def _not_indexed_yet(account: Account, user_ids: list[str]) -> dict[str, Any]:
+    """Members ``user.list`` did not return, read with ``user.get`` (ONE request).
+
+    ``user.list`` comes from the search index, which lags the writes: a user created a
+    moment ago is a member (memberships are read from the database) but not listed yet.
+    """
+    if not user_ids:
+        return {}
+    results = account.conn.multi(lambda c: [c.user.get(uid) for uid in user_ids])
+    return {uid: r.value for uid, r in zip(user_ids, results, strict=True) if r.ok}
 
 
 def add(account: Account, entry_id: str, person: Person) -> None:
@@ -167,11 +180,16 @@ def import_people(
             todo.append((line, person))
 
     entries.get(account, entry_id)  # the entry must exist (cached after the first time)
+    # The group only once the entry is known to exist (never a stray "_moderators"). One
+    # batch carries its group.add in its own request; several create it first, as batches
+    # run side by side and each needs the group before its memberships.
     group_step = facts.group_step(account, group)
-    facts.run(account, [group_step] if group_step else [])
+    first = group_step if len(todo) <= BATCH_PEOPLE else None
+    if group_step is not None and first is None:
+        facts.run(account, [group_step])
 
     def run_batch(batch: Sequence[tuple[int, Person]]) -> list[RowResult]:
-        outcomes = bulk.ensure_access(account, [(p, group) for _, p in batch])
+        outcomes = bulk.ensure_access(account, [(p, group) for _, p in batch], first=first)
         return [RowResult(line, p.user_id, o.status, o.error)
                 for (line, p), o in zip(batch, outcomes, strict=True)]
 

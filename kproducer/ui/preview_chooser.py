@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 PREVIEW_USER_LABEL = "Preview user (created once on the account)"
 ALL_SESSIONS = "All sessions"
+#: Sessions the chooser lists when no event is chosen (the newest; one request).
+CHOOSER_LIMIT = 500
 
 
 class UserCombo(QComboBox):
@@ -186,7 +188,10 @@ class PreviewChooser(QWidget):
         def load(ctx: JobContext) -> list[Entry]:
             from ..services import entries
 
-            return entries.list_entries(account, key)
+            # A chooser needs the newest sessions, not an enterprise account's every entry:
+            # with no event chosen, one page (one request).
+            return entries.list_entries(account, key,
+                                        limit=None if key is not None else CHOOSER_LIMIT)
 
         self.loading.emit("Loading sessions…")
         self.deps.worker.run("Loading sessions for the preview", load,
