@@ -131,7 +131,7 @@ def test_rows_that_cannot_get_a_link_fail_one_by_one(
         f"{good},,Again,\n"
         f"{unique('r')},,Rex,boss\n"
         f"{unique('e')},,Extra,,surplus\n"
-        f'{unique("q")},,"Multi\nLine",moderator\n'
+        f'{unique("q")},,"Quoted, Name",moderator\n'
     )
     result = export(kp, live["id"], source, tmp_path / "o.csv", "--json")
     assert result.code == 1, result.err
@@ -148,7 +148,7 @@ def test_rows_that_cannot_get_a_link_fail_one_by_one(
         9: "the row has more cells than the header has columns",
     }
     rows = read_out(tmp_path / "o.csv")
-    assert len(rows) == 9 and rows[8]["first_name"] == "Multi\nLine"
+    assert len(rows) == 9 and rows[8]["first_name"] == "Quoted, Name"
     assert rows[8]["status"] == "ok" and rows[8]["link_role"] == "moderator"
     text = export(kp, live["id"], source, tmp_path / "o.csv")
     assert text.code == 1 and "Run the same command again" in text.out

@@ -27,7 +27,6 @@ makes none at all.
 from __future__ import annotations
 
 import csv
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,9 +57,6 @@ __all__ = ["CsvError", "ExportError", "ExportRequest", "ExportSummary", "LinkFor
 
 #: Rows held in one batch at most (kept and failed rows ride along with the 50 to do).
 MAX_BATCH_ROWS = 1000
-#: Longest first or last name accepted (longer is taken for a misplaced column).
-MAX_NAME = 128
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass
@@ -212,21 +208,11 @@ def _role(request: ExportRequest, row: Row) -> Role | None:
     return Role(row.role) if row.role else Role.ATTENDEE
 
 
-def _problem(request: ExportRequest, row: Row, width: int) -> str:
-    """Why a row cannot get a link, or ''."""
-    problem = row.problem
-    if problem and not (request.role is not None and problem == role_problem(row.role)):
-        return problem
-    email = row.person.email
-    if email and (len(email) > 254 or not EMAIL.match(email)):
-        return f'"{email}" is not a valid email address'
-    for column, value in (("first_name", row.person.first_name),
-                          ("last_name", row.person.last_name)):
-        if len(value) > MAX_NAME:
-            return f"{column} is longer than {MAX_NAME} characters"
-    if any(v.strip() for v in row.values[width:]):
-        return "the row has more cells than the header has columns"
-    return ""
+def _problem(request: ExportRequest, row: Row) -> str:
+    """Why a row cannot get a link, or '' (a bad role column does not matter with ``--role``)."""
+    if request.role is not None and row.problem == role_problem(row.role):
+        return ""
+    return row.problem
 
 
 def _items(request: ExportRequest, rows: Iterator[Row], width: int) -> Iterator[_Item]:
@@ -235,7 +221,7 @@ def _items(request: ExportRequest, rows: Iterator[Row], width: int) -> Iterator[
     for row in rows:
         cells = list(row.values[:width]) + [""] * (width - len(row.values))
         role = _role(request, row)
-        problem = _problem(request, row, width)
+        problem = _problem(request, row)
         if not problem and role is not None:
             key = row_key(row.person.user_id, role.value)
             if key in seen:
