@@ -17,6 +17,7 @@ from typing import NoReturn
 from kproducer import __version__
 from kproducer.commands import COMMANDS, CommandError
 from kproducer.commands.base import SOME_FAILED, USAGE
+from kproducer.commands.common import escaped_output
 from kproducer.redact import redact
 
 INTERRUPTED = 130
@@ -95,7 +96,15 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``kproducer`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    """Run ``kproducer`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
+
+    Everything printed has its control characters escaped (:func:`escaped_output`).
+    """
+    with escaped_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else list(argv))
         code: int = args.handler(args)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from cli_support import Runner, files_under, set_account_env, write_csv
 from conftest import reset_stats, stats
-from links_support import read_out
+from links_support import ks_of, read_out
 
 from kproducer.sandbox import SandboxInfo
+from kproducer.sandbox import ks as sandbox_ks
 
 
 @pytest.fixture
@@ -179,3 +180,82 @@ def test_a_cr_only_file_is_read(
     exported = export_csv(kp, entry, source, tmp_path / "o.csv")
     assert exported.code == 0, exported.err
     assert [r["user_id"] for r in read_out(tmp_path / "o.csv")] == users
+
+
+# --- what kproducer writes and prints ---------------------------------------------------------
+
+
+def test_the_report_never_replaces_the_input_or_an_unrelated_file(
+    kp: Runner, account_env: SandboxInfo, unique, tmp_path: Path
+) -> None:
+    """As ``links export`` refuses its input and files that are not its own."""
+    entry = new_entry(kp, unique)
+    source = write_csv(tmp_path / "people.csv", "user_id", [unique("r") + "@example.com"])
+    original = source.read_bytes()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    reset_stats(account_env)
+    same = import_csv(kp, entry, source, "--report", str(source))
+    assert same.code == 2
+    assert same.sentence == "The import report would replace the input CSV; name another file."
+    other = import_csv(kp, entry, source, "--report", str(notes))
+    assert other.code == 2
+    assert other.sentence == (f"{notes} already exists and is not a kproducer import report, "
+                              "so it is not replaced; choose another file or move that one away.")
+    assert stats(account_env)["http_requests"] == 0
+    assert source.read_bytes() == original and notes.read_text() == "my notes\n"
+    report = tmp_path / "report.csv"
+    assert import_csv(kp, entry, source, "--report", str(report)).code == 0
+    assert import_csv(kp, entry, source, "--report", str(report)).code == 0  # ours: replaced
+    assert "already" in report.read_text()
+
+
+def test_formulas_are_neutralised_in_every_written_csv_and_reruns_still_match(
+    kp: Runner, account_env: SandboxInfo, unique, tmp_path: Path
+) -> None:
+    """User IDs Kaltura accepts (``-2+3``, ``@evil``) and carried columns never run."""
+    entry = new_entry(kp, unique)
+    tag = unique("f").replace("-", "")
+    minus, at, plain = f"-2+3{tag}", f"@evil{tag}", f"p{tag}@example.com"
+    rows = [f"{minus},Ann,=HYPERLINK(\"http://x\")", f"{at},+Bob,\tx", f"{plain},'=Cy,@SUM(1)"]
+    source = write_csv(tmp_path / "people.csv", "user_id,first_name,notes", rows)
+    out = tmp_path / "o.csv"
+    first = export_csv(kp, entry, source, out)
+    assert first.code == 0, first.err
+    written = read_out(out)
+    assert [r["user_id"] for r in written] == [f"'{minus}", f"'{at}", plain]
+    assert [r["notes"] for r in written] == ["'=HYPERLINK(\"http://x\")", "'\tx", "'@SUM(1)"]
+    assert [r["first_name"] for r in written] == ["Ann", "'+Bob", "''=Cy"]
+    assert all(r["status"] == "ok" for r in written)
+    users = [sandbox_ks.decode(ks_of(r["link"]), lambda _: [account_env.admin_secret]).user_id
+             for r in written]
+    assert users == [minus, at, plain]  # the person still gets their own link
+
+    reset_stats(account_env)
+    again = export_csv(kp, entry, source, out, "--json")
+    assert again.json()["summary"]["kept"] == 3
+    assert stats(account_env)["http_requests"] == 0
+    assert read_out(out) == written
+
+    report = tmp_path / "report.csv"
+    assert import_csv(kp, entry, source, "--report", str(report)).code == 0
+    lines = report.read_text().splitlines()
+    assert lines[1].startswith(f"2,'{minus},") and lines[2].startswith(f"3,'{at},")
+
+
+def test_control_characters_are_shown_escaped_in_all_cli_output(
+    kp: Runner, account_env: SandboxInfo, unique, tmp_path: Path
+) -> None:
+    """An ESC sequence in a CSV (clear screen, window title) never reaches the terminal."""
+    entry = new_entry(kp, unique)
+    evil = "x\x1b[2J\x1b]0;pwned\x07\x9b31m"
+    source = write_csv(tmp_path / "people.csv", "user_id,first_name", [f"{evil},A"])
+    text = import_csv(kp, entry, source)
+    assert text.code == 1
+    assert "\x1b" not in text.out and "\x07" not in text.out and "\x9b" not in text.out
+    assert "x\\u001b[2J\\u001b]0;pwned\\u0007\\u009b31m" in text.out
+    as_json = import_csv(kp, entry, source, "--json")
+    assert "\x1b" not in as_json.out and "\x9b" not in as_json.out
+    assert as_json.json()["rows"][0]["user_id"] == evil  # still valid JSON, same value
+    missing = import_csv(kp, entry, tmp_path / "no\x1b[2Jpe.csv")
+    assert missing.code == 2 and "\x1b" not in missing.err and "\\u001b[2J" in missing.err

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .csv_input import CsvError
+from .csv_output import unescape_row
 
 #: The contract's columns (DESIGN §5), in this order, after the input's columns.
 CONTRACT_COLUMNS = ("status", "error", "link", "ks_expires_at", "jwt_expires_at")
@@ -189,6 +190,7 @@ class Previous:
                 values = next(reader, None)
                 if values is None:
                     break
+                values = unescape_row(values)
                 row = {n: values[i] if i < len(values) else "" for n, i in at.items()}
                 key = row_key(user_key(row), row.get("link_role", ""))
                 if key not in self.offsets and self._keepable(row, entry_id, event_id, now):
@@ -231,6 +233,7 @@ class Previous:
         values = next(csv.reader(_Lines(self._handle, offset)), None)
         if values is None:
             return None
+        values = unescape_row(values)
         named = {h.strip().lower(): v for h, v in zip(self.header, values, strict=False) if h}
         if row_key(user_key(named), named.get("link_role", "")) != key:
             return None  # two keys with one digest: never keep the wrong person's row

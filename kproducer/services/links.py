@@ -26,7 +26,6 @@ makes none at all.
 
 from __future__ import annotations
 
-import csv
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import atomic
-from . import bulk, entries
+from . import bulk, csv_output, entries
 from .account import Account
 from .csv_input import CsvError, Row, open_rows, role_problem
 from .link_models import ExportError, ExportRequest, ExportSummary, LinkFormat, OutputError
@@ -195,9 +194,10 @@ def _check_paths(request: ExportRequest) -> None:
             raise ExportError(f"{out} is a file; pages go into a folder: name a folder.")
     elif out.is_dir():
         raise ExportError(f"{out} is a folder; name a CSV file for the links.")
-    target = request.csv_out
-    if target.exists() and source.exists() and target.resolve() == source.resolve():
-        raise ExportError("The output would replace the input CSV; name another output.")
+    refused = csv_output.refuse_replacing(request.csv_out, source, "links export",
+                                          lambda _: True)  # not ours: see check_previous
+    if refused:
+        raise ExportError(refused)
 
 
 def _role(request: ExportRequest, row: Row) -> Role | None:
@@ -306,7 +306,7 @@ def _write(account: Account, request: ExportRequest, header: list[str], previous
     items = settle(_items(request, rows, width))
     done = 0
     with atomic.atomic_writer(request.csv_out, newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_output.writer(handle)
         writer.writerow(out_header)
         for batch, finished in bulk.in_order(_batches(items), run, workers=request.workers,
                                              cancel=cancel, skipped=skipped):
