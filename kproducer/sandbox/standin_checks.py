@@ -352,12 +352,14 @@ def _lti_rejection(request: Request | None, validator: _Validator, now: int) -> 
     if request.signature_method != "HMAC-SHA1":
         return rejected("BAD_OAUTH", f"unsupported signature method {request.signature_method}")
     try:
-        skew = abs(now - int(request.timestamp))
+        signed_at = int(request.timestamp)
     except ValueError:
         return rejected("BAD_OAUTH", "the OAuth timestamp is not a number")
+    skew = abs(now - signed_at)
     if skew > LTI_TIMESTAMP_LIFETIME:
+        when = f"{skew} s ago" if signed_at <= now else f"{skew} s in the future"
         return rejected(
-            "STALE", f"stale launch: signed {skew} s from now (more than "
+            "STALE", f"stale launch: signed {when} (more than "
             f"{LTI_TIMESTAMP_LIFETIME} s; check the clock, launches are single-use)",
         )
     if validator.replayed:

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from .csv_input import CsvError
 from .csv_output import unescape_row
+from .kme import LAUNCH_LIFETIME
 
 #: The contract's columns (DESIGN §5), in this order, after the input's columns.
 CONTRACT_COLUMNS = ("status", "error", "link", "ks_expires_at", "jwt_expires_at")
@@ -39,6 +40,8 @@ OK = "ok"
 FAILED = "failed"
 #: A kept link must stay valid at least this long, else it is made again.
 MIN_REMAINING = 10 * 60
+#: A kept room page's launch must stay accepted at least this long, else it is signed again.
+ROOM_MARGIN = 2 * 60
 
 #: A row's identity in an export: a 64-bit digest of its user ID and role (a set of
 #: 50,000 of them stays small; see :func:`row_key`).
@@ -216,7 +219,20 @@ class Previous:
         if expires:
             when = from_iso(expires)
             return when is not None and when > now + MIN_REMAINING
-        return True
+        return self._fresh_room_page(link, now)
+
+    def _fresh_room_page(self, link: str, now: int) -> bool:
+        """Whether a row without a KS (a room page) may be kept: its launch is still accepted.
+
+        The page was written when its launch was signed, so its file time is the signing time.
+        """
+        if self.folder is None:
+            return False
+        try:
+            signed = int((self.folder / Path(link).name).stat().st_mtime)
+        except OSError:
+            return False
+        return signed + LAUNCH_LIFETIME > now + ROOM_MARGIN
 
     def __len__(self) -> int:
         return len(self.offsets)

@@ -49,11 +49,15 @@ from .link_output import (
 )
 from .link_signer import Signer, complete, open_signer
 from .models import Role
-from .tokens import moderators_group
+from .tokens import EmbedStyle, moderators_group
 
 __all__ = ["CsvError", "ExportError", "ExportRequest", "ExportSummary", "LinkFormat",
            "OutputError", "Plan", "Signer", "export", "plan"]
 
+#: Exported pages are static files: a short chat token in them would never be re-issued.
+PER_PAGE_REFUSED = (
+    "Exported pages cannot use the per-page chat token: it lasts 15 minutes and a saved page "
+    "never asks for a new one; export pages with the single-page style (the default).")
 #: Rows held in one batch at most (kept and failed rows ride along with the 50 to do).
 MAX_BATCH_ROWS = 1000
 
@@ -190,6 +194,8 @@ def _check_paths(request: ExportRequest) -> None:
     if not parent.is_dir():
         raise ExportError(f"The output's folder {parent} does not exist.")
     if request.link_format is LinkFormat.PAGE:
+        if request.policy.embed_style is EmbedStyle.PER_PAGE:
+            raise ExportError(PER_PAGE_REFUSED)
         if out.exists() and not out.is_dir():
             raise ExportError(f"{out} is a file; pages go into a folder: name a folder.")
     elif out.is_dir():
