@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -13,7 +14,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__, paths
-from . import SANDBOX_PROFILE
+from . import SANDBOX_PROFILE, plain_text
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -191,21 +192,26 @@ def _full_screen(window: MainWindow) -> None:
 def _help(window: MainWindow) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    QMessageBox.information(window, "kproducer Help", HELP_TEXT)
+    box = QMessageBox(QMessageBox.Icon.Information, "kproducer Help", HELP_TEXT,
+                      QMessageBox.StandardButton.Ok, window)
+    plain_text.allow_rich(box).exec()  # our own HTML
 
 
 def _about(window: MainWindow) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    QMessageBox.about(
-        window,
+    box = QMessageBox(
+        QMessageBox.Icon.NoIcon,
         "About kproducer",
         f"<h3>kproducer {__version__}</h3>"
         "<p>A desktop tool for producers of Kaltura virtual events: events, sessions, "
         "moderators, previews and signed links.</p>"
         "<p>Secrets stay in the system keyring; admin sessions are generated on this "
         "computer and never leave it.</p>"
-        f"<p>Settings: {paths.config_dir()}<br>Cache: {paths.cache_dir()}</p>"
+        f"<p>Settings: {html.escape(str(paths.config_dir()))}<br>"
+        f"Cache: {html.escape(str(paths.cache_dir()))}</p>"
         f"<p>Qt {qVersion()} · PySide6 {pyside_version}<br>"
         "License: GNU AGPL 3.0 or later.</p>",
+        QMessageBox.StandardButton.Ok, window,
     )
+    plain_text.allow_rich(box).exec()  # our own HTML, the paths escaped
