@@ -259,3 +259,46 @@ def test_control_characters_are_shown_escaped_in_all_cli_output(
     assert as_json.json()["rows"][0]["user_id"] == evil  # still valid JSON, same value
     missing = import_csv(kp, entry, tmp_path / "no\x1b[2Jpe.csv")
     assert missing.code == 2 and "\x1b" not in missing.err and "\\u001b[2J" in missing.err
+
+
+# --- sentences, not surprises (item 14) ---------------------------------------------------
+
+
+def test_an_unclosed_ipv6_service_url_is_one_sentence_everywhere(
+    kp: Runner, no_account_env: None, kproducer_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was "Unexpected error (ValueError: Invalid IPv6 URL)", exit 1."""
+    expected = "must be an http:// or https:// address, not 'http://[::1'."
+    option = kp("profile", "add", "v6", "--url", "http://[::1", "--partner-id", "1",
+                "--admin-user-id", "a")
+    assert option.code == 2 and option.sentence.endswith(expected)
+    monkeypatch.setenv("KALTURA_URL", "http://[::1")
+    monkeypatch.setenv("KALTURA_PARTNER_ID", "1")
+    monkeypatch.setenv("KALTURA_ADMIN_USER_ID", "a")
+    monkeypatch.setenv("KALTURA_ADMIN_SECRET", "x" * 32)
+    env = kp("events", "list")
+    assert env.code == 2 and env.sentence.endswith(expected)
+    assert "KALTURA_URL" in env.sentence
+    monkeypatch.delenv("KALTURA_URL")
+    profiles = kproducer_home / "config" / "profiles.json"
+    profiles.parent.mkdir(parents=True)
+    profiles.write_text('{"version": 1, "profiles": [{"name": "v6", "service_url": '
+                        '"http://[::1", "partner_id": 1, "admin_user_id": "a"}]}')
+    stored = kp("events", "list", "--profile", "v6")
+    assert stored.code == 2
+    assert stored.sentence == (
+        f"The profiles file {profiles} has an invalid profile (number 1): The service URL "
+        f"{expected.removesuffix('.')}; kproducer left it untouched.")  # no ".;"
+
+
+def test_a_deeply_nested_profiles_file_is_one_sentence(
+    kp: Runner, no_account_env: None, kproducer_home: Path
+) -> None:
+    """Was an unexpected RecursionError."""
+    profiles = kproducer_home / "config" / "profiles.json"
+    profiles.parent.mkdir(parents=True)
+    profiles.write_text("[" * 100_000)
+    result = kp("profile", "list")
+    assert result.code == 2
+    assert result.sentence == (f"The profiles file {profiles} is not a kproducer profiles file "
+                               "(it is nested too deeply); kproducer left it untouched.")
