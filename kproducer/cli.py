@@ -17,6 +17,7 @@ from typing import NoReturn
 from kproducer import __version__, secret_env, temp_files
 from kproducer.commands import COMMANDS, CommandError
 from kproducer.commands.base import SOME_FAILED, USAGE
+from kproducer.commands.common import escaped_output
 from kproducer.redact import redact
 
 INTERRUPTED = 130
@@ -99,11 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Run as the process itself (no ``argv``), it first takes the secret variables out of the
     environment, so that no child process inherits them, and removes the browser pages a
-    crashed run left in the temporary folder.
+    crashed run left in the temporary folder. Everything printed has its control characters
+    escaped (:func:`escaped_output`).
     """
     if argv is None:
         secret_env.take()
         temp_files.sweep_at_start()
+    with escaped_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else list(argv))
         code: int = args.handler(args)

@@ -132,8 +132,12 @@ def _url(value: Any, label: str, *, optional: bool = False) -> str:
     text = _text(value, label, required=not optional)
     if not text:
         return ""
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # "http://[::1": an unclosed IPv6 address, a bad port...
+        host = None
+    if host is None or parts.scheme.lower() not in ("http", "https"):
         raise ProfileError(f"{label} must be an http:// or https:// address, not {text!r}.")
     _check_address(text, parts, label)
     return text.rstrip("/")
@@ -388,6 +392,7 @@ class ProfileStore:
 
     def _error(self, problem: str, *, untouched: bool = True) -> ProfileFileError:
         tail = "; kproducer left it untouched." if untouched else "."
+        problem = problem.rstrip(".")  # a quoted sentence must not end in ".;"
         return ProfileFileError(f"The profiles file {self.path} {problem}{tail}", self.path)
 
     def _load(self) -> dict[str, Profile]:
@@ -403,6 +408,8 @@ class ProfileStore:
             raise self._error("is not UTF-8 text") from exc
         except json.JSONDecodeError as exc:
             raise self._error(f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from exc
+        except RecursionError as exc:
+            raise self._error("is not a kproducer profiles file (it is nested too deeply)") from exc
         if not isinstance(data, dict) or not isinstance(data.get("version"), int):
             raise self._error("is not a kproducer profiles file (it has no format version)")
         if data["version"] > FORMAT_VERSION:

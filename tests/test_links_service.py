@@ -6,6 +6,7 @@ import math
 import stat
 import threading
 import time
+from pathlib import Path
 
 import jwt
 import pytest
@@ -175,6 +176,30 @@ def test_room_pages_are_signed_launches_kme_accepts(sb, account, tmp_path):
     assert not (tmp_path / "room.csv").exists()
 
 
+def test_a_rerun_keeps_room_pages_only_while_their_launch_is_accepted(sb, account, tmp_path):
+    """A blank ks_expires_at (no KS in a room page) no longer keeps a page forever."""
+    import os
+
+    room = seeded(account, EntryKind.ROOM)
+    source = tmp_path / "people.csv"
+    source.write_text("user_id,role\nhost@example.com,moderator\nguest@example.com,attendee\n")
+    out = tmp_path / "room"
+    request = ExportRequest(room.id, source, out, LinkFormat.PAGE)
+    assert links.export(account, request).ok == 2
+    assert links.export(account, request).kept == 2  # just signed: kept as they are
+    first, second = (out / r["link"] for r in read_out(out / "links.csv"))
+    signed_long_ago = time.time() - 782
+    os.utime(first, (signed_long_ago, signed_long_ago))  # as if exported 13 minutes ago
+    again = links.export(account, request)
+    assert again.ok == 2 and again.kept == 1
+    for row in read_out(out / "links.csv"):
+        config = page_tokens(out / row["link"])["config"]
+        response = requests.post(config["room"]["url"], data=config["room"]["params"], timeout=10)
+        if Path(row["link"]).name == first.name:
+            assert response.status_code == 200, response.text  # re-signed: accepted
+    assert second.exists()
+
+
 # --- expiry ----------------------------------------------------------------------------------
 
 
@@ -196,10 +221,16 @@ def test_expiry_rules(sb, account, tmp_path, case):
         if case == "per-page":
             policy = ExpiryPolicy(embed_style=EmbedStyle.PER_PAGE)
     source = people_csv(tmp_path / "people.csv", ["exp1@example.com", "exp2@example.com"])
+    if case == "per-page":  # a saved page never re-issues its 15-minute chat token
+        with pytest.raises(links.ExportError, match="cannot use the per-page chat token"):
+            links.export(account, ExportRequest(entry.id, source, tmp_path / "p",
+                                                LinkFormat.PAGE, policy=policy))
+        assert not (tmp_path / "p").exists()
+        return
     summary = links.export(account, ExportRequest(entry.id, source, tmp_path / "p",
                                                   LinkFormat.PAGE, policy=policy))
     assert summary.ks_expires_at is not None and abs(summary.ks_expires_at - ks_exp) <= 3
-    jwt_exp = now + 900 if case == "per-page" else ks_exp
+    jwt_exp = ks_exp
     assert summary.jwt_expires_at is not None and abs(summary.jwt_expires_at - jwt_exp) <= 3
     rows = read_out(tmp_path / "p" / "links.csv")
     flagged = case in ("fixed-short", "unscheduled")

@@ -270,7 +270,8 @@ def test_replayed_tampered_unknown_key_and_stale_launches_are_rejected(info, roo
     _, _, signed = client.sign(info.kme_launch_url, "POST", urlencode(body),
                                {"Content-Type": "application/x-www-form-urlencoded"})
     stale = post(info, dict(parse_qsl(signed)))
-    assert "rejected: stale launch" in stale.text
+    assert "rejected: stale launch: signed 36" in stale.text
+    assert " s ago (more than 600 s" in stale.text  # it was "s from now"
 
 
 def test_launch_of_something_that_is_not_a_room_is_rejected(info, account, room):

@@ -226,7 +226,7 @@ CORRUPT_CASES = [
     ),
     (
         b'{"version": 1, "profiles": [{"name": "a", "partner_id": -1}]}',
-        "has an invalid profile (number 1): The partner ID must be a positive whole number, not -1.",
+        "has an invalid profile (number 1): The partner ID must be a positive whole number, not -1; kproducer left it untouched.",  # never ".;"
     ),
     (
         b'{"version": 1, "profiles": [{"name": "a", "partner_id": 1, "admin_secret": "x"}]}',

@@ -12,10 +12,11 @@ import argparse
 import contextlib
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from kproducer.cache import CacheError
 from kproducer.kaltura.errors import KalturaError
@@ -114,10 +115,56 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> 
     if not rows:
         print(empty)
         return
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[shown("" if v is None else str(v), layout="") for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     for row in [list(headers), *cells]:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+#: Control characters a terminal acts on: C0 (but the layout ones), DEL and C1 (CSI...).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LAYOUT = re.compile(r"[\t\n\r]")
+
+
+def shown(text: str, layout: str = "\t\n\r") -> str:
+    r"""``text`` safe to print: control characters as ``\u001b`` (valid in JSON strings too).
+
+    Args:
+        layout: The layout characters kept as they are (a table cell keeps none).
+    """
+    text = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _LAYOUT.sub(lambda m: m.group() if m.group() in layout else
+                       f"\\u{ord(m.group()):04x}", text)
+
+
+class EscapingStream:
+    """A text stream that writes :func:`shown` text.
+
+    ESC sequences from account or CSV data never reach the terminal (they could clear it,
+    retitle the window or fake output).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` with its control characters escaped."""
+        self.stream.write(shown(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def escaped_output() -> Iterator[None]:
+    """Every print to stdout and stderr, while inside, goes through :class:`EscapingStream`."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(out), EscapingStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def warn(message: str) -> None:

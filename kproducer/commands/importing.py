@@ -51,8 +51,12 @@ def read_plan(path: Path) -> Plan:
     return Plan(people, settled)
 
 
-def check_report_path(path: Path | None) -> None:
-    """Refuse, before any work, a report that could not be written."""
+def check_report_path(path: Path | None, source: Path | None = None) -> None:
+    """Refuse, before any work, a report that could not be written or must not replace a file.
+
+    The input CSV and existing files that are not import reports are never replaced, as
+    ``links export`` refuses them (:func:`kproducer.services.csv_output.refuse_replacing`).
+    """
     if path is None:
         return
     folder = path.parent if str(path.parent) else Path(".")
@@ -62,6 +66,9 @@ def check_report_path(path: Path | None) -> None:
         raise CommandError(f"The report's folder {folder} does not exist.", USAGE)
     if not os.access(folder, os.W_OK):
         raise CommandError(f"The report cannot be written in {folder} (no permission).", USAGE)
+    refused = moderator_import.report_refused(path, source)
+    if refused:
+        raise CommandError(refused, USAGE)
 
 
 def verify_entry(account: Account, entry_id: str) -> None:
@@ -77,7 +84,7 @@ def verify_entry(account: Account, entry_id: str) -> None:
 def import_command(args: argparse.Namespace) -> int:
     """Import the CSV, print a per-row summary, exit 1 when some rows failed."""
     entry_id = entries.check_entry_id(args.entry)
-    check_report_path(args.report)
+    check_report_path(args.report, args.csv)
     plan = read_plan(args.csv)
     progress = (
         ProgressLine("Importing", plan.rows, len(plan.settled)) if stderr_is_terminal() else None

@@ -383,10 +383,12 @@ def _lti_rejection(request: Request | None, validator: _Validator, now: int) -> 
         return rejected("BAD_OAUTH", f"unsupported oauth_version {version!r} (only 1.0)")
     if not (request.timestamp.isdigit() and len(request.timestamp) == 10):
         return rejected("BAD_OAUTH", "the OAuth timestamp is not a 10-digit number of seconds")
-    skew = abs(now - int(request.timestamp))
+    signed_at = int(request.timestamp)
+    skew = abs(now - signed_at)
     if skew > LTI_TIMESTAMP_LIFETIME:
+        when = f"{skew} s ago" if signed_at <= now else f"{skew} s in the future"
         return rejected(
-            "STALE", f"stale launch: signed {skew} s from now (more than "
+            "STALE", f"stale launch: signed {when} (more than "
             f"{LTI_TIMESTAMP_LIFETIME} s; check the clock, launches are single-use)",
         )
     if not validator.check_nonce(request.nonce):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ from .facts import Person
 USER_ID = re.compile(r"^[A-Za-z0-9,!#$%&'*+?^_`{|}~.@-]{1,320}$")
 KNOWN = ("user_id", "email", "first_name", "last_name", "role")
 ROLES = ("attendee", "moderator")
+#: Longest first or last name accepted (longer is taken for a misplaced column).
+MAX_NAME = 128
+MAX_EMAIL = 254
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class CsvError(ValueError):
@@ -44,25 +49,50 @@ class Row:
     values: tuple[str, ...] = ()
 
 
+#: Bytes looked at to tell the encoding (a BOM, or the NULs of UTF-16 without one).
+_SNIFF = 4096
+
+
+def _encoding(path: Path, head: bytes) -> str:
+    """The codec of a file starting with ``head``: UTF-8 (BOM or not), or UTF-16 with a BOM.
+
+    Raises:
+        CsvError: UTF-16 without a BOM (it cannot be told from binary safely), or binary.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
+            codecs.BOM_UTF32_LE):
+        return "utf-16"
+    if b"\0" in head:
+        even, odd = head[0::2], head[1::2]
+        if head and (even.count(0) > len(even) // 2 or odd.count(0) > len(odd) // 2):
+            raise CsvError(
+                f"{path.name} looks like UTF-16 text without a byte-order mark; save it as "
+                "CSV UTF-8 (in Excel: Save As, CSV UTF-8) and try again."
+            )
+        raise CsvError(f"{path.name} is a binary file, not a CSV.")
+    return "utf-8-sig"
+
+
 def _lines(path: Path) -> Iterator[str]:
-    """Decode as UTF-8 (a BOM is fine), refusing binary files with a sentence."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    """The file's lines, decoded: UTF-8 (a BOM is fine) or UTF-16 with a BOM.
+
+    Lines end at LF, CRLF or a lone CR (old Mac files); binary files are refused.
+    """
+    encoding = "utf-8-sig"
     try:
-        with path.open("rb") as handle:
-            pending = ""
-            for chunk in iter(lambda: handle.read(1 << 16), b""):
-                if b"\0" in chunk:
-                    raise CsvError(f"{path.name} is a binary file, not a CSV.")
-                pending += decoder.decode(chunk)
-                *complete, pending = pending.split("\n")
-                for line in complete:
-                    yield line + "\n"
-            pending += decoder.decode(b"", final=True)
-            if pending:
-                yield pending
-    except UnicodeDecodeError as exc:
+        with path.open("rb") as raw:
+            encoding = _encoding(path, raw.read(_SNIFF))
+            raw.seek(0)
+            with io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+                for line in text:
+                    if "\0" in line:
+                        raise CsvError(f"{path.name} is a binary file, not a CSV.")
+                    yield line
+    except UnicodeError as exc:
+        where = f" (byte {exc.start} of a block cannot be read)" \
+            if isinstance(exc, UnicodeDecodeError) else ""
         raise CsvError(
-            f"{path.name} is not UTF-8 text (byte {exc.start} of a block cannot be read); "
+            f"{path.name} is not {'UTF-16' if encoding == 'utf-16' else 'UTF-8'} text{where}; "
             "save it as CSV UTF-8 and try again."
         ) from exc
     except OSError as exc:
@@ -93,6 +123,8 @@ def open_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
         raise CsvError(f"{path.name} is empty: it needs a header row.") from None
     except csv.Error as exc:
         raise CsvError(f"{path.name} is not a readable CSV: {exc}.") from exc
+    if reader.line_num > 1 or any("\n" in h or "\r" in h for h in header):
+        raise CsvError(_runs_on(path, 1, reader.line_num))
     names = [h.strip().lower() for h in header]
     if "user_id" not in names and "email" not in names:
         raise CsvError(
@@ -103,16 +135,35 @@ def open_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
 
 
 def _data_rows(path: Path, reader: Any, names: list[str]) -> Iterator[Row]:
-    """The data rows; a row's ``line`` is its row number as a spreadsheet shows it."""
+    """The data rows; a row's ``line`` is its line number as a spreadsheet shows it.
+
+    Raises:
+        CsvError: A cell runs past the end of its line (a stray quote): the rows after it
+            would be guesses, so the whole file is refused rather than one row failed.
+    """
+    end = reader.line_num
     try:
-        for number, values in enumerate(reader, start=2):
+        for values in reader:
+            start, end = end + 1, reader.line_num
+            if end > start or any("\n" in v or "\r" in v for v in values):
+                raise CsvError(_runs_on(path, start, end))
             if not any(v.strip() for v in values):
                 continue
-            yield _row(number, names, values)
+            yield _row(start, names, values)
     except csv.Error as exc:
         raise CsvError(
             f"{path.name} is not a readable CSV near line {reader.line_num}: {exc}."
         ) from exc
+
+
+def _runs_on(path: Path, start: int, end: int) -> str:
+    """The sentence for a quoted cell that does not end on its own line."""
+    reach = f"runs on to line {end}" if end > start else "is never closed"
+    return (
+        f"{path.name} line {start}: a quoted cell {reach}, so the lines after it cannot be "
+        f"told apart (a stray \" on line {start}? cells cannot hold line breaks); nothing "
+        "was done: fix that cell and try again."
+    )
 
 
 def role_problem(role: str) -> str:
@@ -128,11 +179,32 @@ def _row(line: int, names: list[str], values: list[str]) -> Row:
     user_id = columns.get("user_id", "") or email
     role = columns.get("role", "").lower()
     person = Person(user_id, columns.get("first_name", ""), columns.get("last_name", ""), email)
-    problem = ""
-    if not user_id:
-        problem = "no user_id or email"
-    elif not USER_ID.match(user_id):
-        problem = f'"{user_id}" is not a valid Kaltura user ID'
-    else:
-        problem = role_problem(role)
+    problem = _person_problem(person) or _shape_problem(len(names), values) or role_problem(role)
     return Row(line, person, role, columns, problem, tuple(values))
+
+
+def _person_problem(person: Person) -> str:
+    """Why Kaltura cannot take this person, or ''."""
+    if not person.user_id:
+        return "no user_id or email"
+    if not USER_ID.match(person.user_id):
+        return f'"{person.user_id}" is not a valid Kaltura user ID'
+    email = person.email
+    if email and (len(email) > MAX_EMAIL or not EMAIL.match(email)):
+        return f'"{email}" is not a valid email address'
+    for column, value in (("first_name", person.first_name), ("last_name", person.last_name)):
+        if len(value) > MAX_NAME:
+            return f"{column} is longer than {MAX_NAME} characters"
+    return ""
+
+
+def _shape_problem(width: int, values: list[str]) -> str:
+    """Why the row's cells do not line up with the header, or ''.
+
+    More cells than columns means a column moved (an unquoted comma): the row fails. Fewer
+    are read as empty: spreadsheets and hand-written lists leave trailing empty cells out,
+    and the cells there are still in their columns.
+    """
+    if any(v.strip() for v in values[width:]):
+        return "the row has more cells than the header has columns"
+    return ""

@@ -14,6 +14,9 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_BODY, Client
 
 from .models import Entry, Role
 
+#: How long a signed launch is accepted (the OAuth 1.0 timestamp window of LTI 1.1 tool
+#: providers; the sandbox's stand-in refuses older launches as "stale").
+LAUNCH_LIFETIME = 600
 LTI_ROLES = {Role.MODERATOR: "Instructor", Role.ATTENDEE: "Student"}
 
 

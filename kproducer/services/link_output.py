@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .csv_input import CsvError
+from .csv_output import unescape_row
+from .kme import LAUNCH_LIFETIME
 
 #: The contract's columns (DESIGN §5), in this order, after the input's columns.
 CONTRACT_COLUMNS = ("status", "error", "link", "ks_expires_at", "jwt_expires_at")
@@ -38,6 +40,8 @@ OK = "ok"
 FAILED = "failed"
 #: A kept link must stay valid at least this long, else it is made again.
 MIN_REMAINING = 10 * 60
+#: A kept room page's launch must stay accepted at least this long, else it is signed again.
+ROOM_MARGIN = 2 * 60
 
 #: A row's identity in an export: a 64-bit digest of its user ID and role (a set of
 #: 50,000 of them stays small; see :func:`row_key`).
@@ -189,6 +193,7 @@ class Previous:
                 values = next(reader, None)
                 if values is None:
                     break
+                values = unescape_row(values)
                 row = {n: values[i] if i < len(values) else "" for n, i in at.items()}
                 key = row_key(user_key(row), row.get("link_role", ""))
                 if key not in self.offsets and self._keepable(row, entry_id, event_id, now):
@@ -214,7 +219,20 @@ class Previous:
         if expires:
             when = from_iso(expires)
             return when is not None and when > now + MIN_REMAINING
-        return True
+        return self._fresh_room_page(link, now)
+
+    def _fresh_room_page(self, link: str, now: int) -> bool:
+        """Whether a row without a KS (a room page) may be kept: its launch is still accepted.
+
+        The page was written when its launch was signed, so its file time is the signing time.
+        """
+        if self.folder is None:
+            return False
+        try:
+            signed = int((self.folder / Path(link).name).stat().st_mtime)
+        except OSError:
+            return False
+        return signed + LAUNCH_LIFETIME > now + ROOM_MARGIN
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -231,6 +249,7 @@ class Previous:
         values = next(csv.reader(_Lines(self._handle, offset)), None)
         if values is None:
             return None
+        values = unescape_row(values)
         named = {h.strip().lower(): v for h, v in zip(self.header, values, strict=False) if h}
         if row_key(user_key(named), named.get("link_role", "")) != key:
             return None  # two keys with one digest: never keep the wrong person's row

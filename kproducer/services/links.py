@@ -26,8 +26,6 @@ makes none at all.
 
 from __future__ import annotations
 
-import csv
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import atomic
-from . import bulk, entries
+from . import bulk, csv_output, entries
 from .account import Account
 from .csv_input import CsvError, Row, open_rows, role_problem
 from .link_models import ExportError, ExportRequest, ExportSummary, LinkFormat, OutputError
@@ -51,16 +49,17 @@ from .link_output import (
 )
 from .link_signer import Signer, complete, open_signer
 from .models import Role
-from .tokens import moderators_group
+from .tokens import EmbedStyle, moderators_group
 
 __all__ = ["CsvError", "ExportError", "ExportRequest", "ExportSummary", "LinkFormat",
            "OutputError", "Plan", "Signer", "export", "plan"]
 
+#: Exported pages are static files: a short chat token in them would never be re-issued.
+PER_PAGE_REFUSED = (
+    "Exported pages cannot use the per-page chat token: it lasts 15 minutes and a saved page "
+    "never asks for a new one; export pages with the single-page style (the default).")
 #: Rows held in one batch at most (kept and failed rows ride along with the 50 to do).
 MAX_BATCH_ROWS = 1000
-#: Longest first or last name accepted (longer is taken for a misplaced column).
-MAX_NAME = 128
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass
@@ -195,13 +194,16 @@ def _check_paths(request: ExportRequest) -> None:
     if not parent.is_dir():
         raise ExportError(f"The output's folder {parent} does not exist.")
     if request.link_format is LinkFormat.PAGE:
+        if request.policy.embed_style is EmbedStyle.PER_PAGE:
+            raise ExportError(PER_PAGE_REFUSED)
         if out.exists() and not out.is_dir():
             raise ExportError(f"{out} is a file; pages go into a folder: name a folder.")
     elif out.is_dir():
         raise ExportError(f"{out} is a folder; name a CSV file for the links.")
-    target = request.csv_out
-    if target.exists() and source.exists() and target.resolve() == source.resolve():
-        raise ExportError("The output would replace the input CSV; name another output.")
+    refused = csv_output.refuse_replacing(request.csv_out, source, "links export",
+                                          lambda _: True)  # not ours: see check_previous
+    if refused:
+        raise ExportError(refused)
 
 
 def _role(request: ExportRequest, row: Row) -> Role | None:
@@ -212,21 +214,11 @@ def _role(request: ExportRequest, row: Row) -> Role | None:
     return Role(row.role) if row.role else Role.ATTENDEE
 
 
-def _problem(request: ExportRequest, row: Row, width: int) -> str:
-    """Why a row cannot get a link, or ''."""
-    problem = row.problem
-    if problem and not (request.role is not None and problem == role_problem(row.role)):
-        return problem
-    email = row.person.email
-    if email and (len(email) > 254 or not EMAIL.match(email)):
-        return f'"{email}" is not a valid email address'
-    for column, value in (("first_name", row.person.first_name),
-                          ("last_name", row.person.last_name)):
-        if len(value) > MAX_NAME:
-            return f"{column} is longer than {MAX_NAME} characters"
-    if any(v.strip() for v in row.values[width:]):
-        return "the row has more cells than the header has columns"
-    return ""
+def _problem(request: ExportRequest, row: Row) -> str:
+    """Why a row cannot get a link, or '' (a bad role column does not matter with ``--role``)."""
+    if request.role is not None and row.problem == role_problem(row.role):
+        return ""
+    return row.problem
 
 
 def _items(request: ExportRequest, rows: Iterator[Row], width: int) -> Iterator[_Item]:
@@ -235,7 +227,7 @@ def _items(request: ExportRequest, rows: Iterator[Row], width: int) -> Iterator[
     for row in rows:
         cells = list(row.values[:width]) + [""] * (width - len(row.values))
         role = _role(request, row)
-        problem = _problem(request, row, width)
+        problem = _problem(request, row)
         if not problem and role is not None:
             key = row_key(row.person.user_id, role.value)
             if key in seen:
@@ -320,7 +312,7 @@ def _write(account: Account, request: ExportRequest, header: list[str], previous
     items = settle(_items(request, rows, width))
     done = 0
     with atomic.atomic_writer(request.csv_out, newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_output.writer(handle)
         writer.writerow(out_header)
         for batch, finished in bulk.in_order(_batches(items), run, workers=request.workers,
                                              cancel=cancel, skipped=skipped):

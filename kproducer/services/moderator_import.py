@@ -9,7 +9,6 @@ written as CSV (atomically) or re-run for the rows that failed.
 
 from __future__ import annotations
 
-import csv
 import io
 import threading
 from collections.abc import Callable, Sequence
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_text
-from . import moderators
+from . import csv_output, moderators
 from .account import Account
 from .csv_input import CsvError, read_rows
 from .facts import Person
@@ -151,11 +150,25 @@ def _run(
 def report_csv(results: Sequence[RowResult]) -> str:
     """The results as CSV text: line, user_id, status, error."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_output.writer(out, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
     for r in results:
         writer.writerow([r.line, r.user_id, r.status, r.error])
     return out.getvalue()
+
+
+def is_report(path: Path) -> bool:
+    """Whether ``path`` is an import report (so writing a new report may replace it)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.readline().rstrip("\r\n") == ",".join(REPORT_COLUMNS)
+    except OSError:
+        return False
+
+
+def report_refused(path: Path, source: Path | None) -> str:
+    """Why the report may not be written at ``path``, or '' (see :mod:`.csv_output`)."""
+    return csv_output.refuse_replacing(path, source, "import report", is_report)
 
 
 def save_report(results: Sequence[RowResult], path: Path) -> Path:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import plain_text
 from . import settings as gui_settings
 from .worker import Failure, Worker
 
@@ -84,7 +85,7 @@ def confirm(parent: QWidget, title: str, text: str, action: str, detail: str = "
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
-    box.exec()
+    plain_text.make_plain(box).exec()  # the names in it are account data
     return box.clickedButton() is go
 
 
@@ -100,7 +101,7 @@ def failure_box(parent: QWidget | None, failure: Failure) -> QMessageBox:
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setWindowModality(Qt.WindowModality.WindowModal)
-    box.open()
+    plain_text.make_plain(box).open()
     return box
 
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from ..activity import ActivityLog
-from . import SANDBOX_PROFILE, menus
+from . import SANDBOX_PROFILE, menus, plain_text
 from .activity_dock import ActivityDock
 from .common import Deps, Page
 from .entries_tab import EntriesTab
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore()
         self._set_disconnected("Not connected")
+        plain_text.make_plain(self)  # account data in any label is plain text, never markup
 
     # --- wiring ---
 

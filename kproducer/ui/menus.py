@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__, paths
-from . import SANDBOX_PROFILE
+from . import SANDBOX_PROFILE, plain_text
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -192,7 +192,9 @@ def _full_screen(window: MainWindow) -> None:
 def _help(window: MainWindow) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    QMessageBox.information(window, "kproducer Help", HELP_TEXT)
+    box = QMessageBox(QMessageBox.Icon.Information, "kproducer Help", HELP_TEXT,
+                      QMessageBox.StandardButton.Ok, window)
+    plain_text.allow_rich(box).exec()  # our own HTML
 
 
 def about_text() -> str:
@@ -234,4 +236,4 @@ def _about(window: MainWindow) -> None:
     box.setText(about_text())
     box.setIconPixmap(window.windowIcon().pixmap(64, 64))
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    box.exec()
+    plain_text.allow_rich(box).exec()  # our own HTML, every name and path in it escaped
