@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.models import Entry, EntryKind, Event
+from . import times
 from .common import NOT_CONNECTED, Deps, Page, duration, failure_box, heading, when
 from .table import Column, RowsModel, make_view, select_where, selected_row
 from .worker import Failure, JobContext
@@ -51,11 +52,14 @@ def timing(entry: Entry) -> str:
     if entry.kind is EntryKind.VOD:
         return duration(entry.duration) if entry.duration else ""
     if entry.start_date or entry.end_date:
-        start, end = when(entry.start_date, "?"), when(entry.end_date, "?")
-        if start[:10] == end[:10]:
-            end = end[11:]
-        return f"{start} – {end}"
+        return times.slot(entry.start_date, entry.end_date)
     return "not scheduled"
+
+
+def timing_utc(entry: Entry) -> str:
+    """The schedule in UTC (a tooltip), or ""."""
+    return "" if entry.kind is EntryKind.VOD else times.slot_utc(entry.start_date,
+                                                                 entry.end_date)
 
 
 def _timing_key(entry: Entry) -> int:
@@ -68,7 +72,7 @@ COLUMNS: list[Column[Entry]] = [
     Column("Type", lambda e: KIND_NAMES[e.kind], width=6),
     Column("Status", status_text, width=13,
            tone=lambda e: "error" if e.status in ("-2", "-1", "6") else ""),
-    Column("Duration / schedule", timing, sort=_timing_key, width=27),
+    Column("Duration / schedule", timing, sort=_timing_key, tooltip=timing_utc, width=34),
 ]
 
 
