@@ -6,7 +6,10 @@
   long base64 run (64+ characters), and the value of any ``ks`` parameter;
 - JWTs (``eyJ…`` header, three base64url parts separated by dots);
 - every secret registered with :func:`register_secret` (admin secret, CnC app token, KME
-  secret…), wherever it appears.
+  secret…), wherever it appears;
+- live stream credentials in Kaltura answers, before they are known to be secrets: the
+  ``streamPassword``/``srtPass`` elements, the ``t=`` (stream key) of broadcast URLs and the
+  ``p=``/``ep=`` of SRT stream IDs (``#:::e=…,st=…,p=KEY``).
 
 Use it on every string that leaves the process in a log, an activity record or an error
 message. ``RedactingFilter`` applies it to :mod:`logging` records.
@@ -29,6 +32,11 @@ _KS_V2 = re.compile(r"djJ8[A-Za-z0-9_\-+/]{16,}={0,2}")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*")
 _LONG_B64 = re.compile(r"(?<![A-Za-z0-9_\-+/])[A-Za-z0-9_\-+/]{64,}={0,2}")
 _KS_PARAM = re.compile(r"""(?i)(\bks["']?\s*[:=]\s*["']?)(?!\[redacted)([^"'&\s,;}\]]+)""")
+
+_STREAM_FIELDS = re.compile(r"(<(streamPassword|srtPass)>)([^<]+)(</\2>)")
+_STREAM_T = re.compile(r"([?&](?:amp;)?t=)(?!\[redacted)([^&\s\"'<]+)")
+_SRT_ID = re.compile(r"#:::[^\s<\"']*")
+_SRT_PASS = re.compile(r"((?:^|[,:])e?p=)(?!\[redacted)([^,]+)")
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -79,6 +87,10 @@ def redact(text: str) -> str:
     pattern = _secret_pattern
     if pattern is not None:
         text = pattern.sub(SECRET_MASK, text)
+    text = _STREAM_FIELDS.sub(lambda m: m.group(1) + SECRET_MASK + m.group(4), text)
+    text = _STREAM_T.sub(lambda m: m.group(1) + SECRET_MASK, text)
+    text = _SRT_ID.sub(lambda m: _SRT_PASS.sub(lambda p: p.group(1) + SECRET_MASK, m.group(0)),
+                       text)
     text = _JWT.sub(JWT_MASK, text)
     text = _KS_V2.sub(KS_MASK, text)
     text = _KS_PARAM.sub(lambda m: m.group(1) + KS_MASK, text)

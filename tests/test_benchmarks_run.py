@@ -27,3 +27,15 @@ def test_roundtrips_runs_and_shows_one_request_cold():
     warm_one = next(line for line in result.stdout.splitlines() if line.startswith("kproducer, warm cache"))
     assert cold_one.split()[-4:-2] == ["1", "1"]  # 1 user, 1 request
     assert warm_one.split()[-3] == "0"  # warm: no request
+
+
+def test_sessions_benchmark_meets_the_request_targets():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "sessions.py"), "--sessions", "5"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    rows = [line for line in result.stdout.splitlines()[2:] if line.strip()]
+    assert len(rows) == 6
+    for row in rows:
+        target, used = (int(n) for n in row.split()[-4:-2])
+        assert used <= target, row

@@ -213,7 +213,7 @@ def test_entries_create_and_list(kp: Runner, account_env: SandboxInfo, unique) -
     doc = live.json()
     assert doc["moderators_group"] == f"{doc['entry']['id']}_moderators"
     assert set(doc["entry"]) == {"id", "name", "kind", "status", "event_id", "duration",
-                                 "start_date", "end_date", "created_at"}
+                                 "start_date", "end_date", "created_at", "schedule"}
     assert doc["entry"]["kind"] == "live" and doc["entry"]["event_id"] == event["id"]
     room = kp("entries", "create", "--type", "room", "--name", "Green room", "--event",
               str(event["id"]))
@@ -224,7 +224,7 @@ def test_entries_create_and_list(kp: Runner, account_env: SandboxInfo, unique) -
     assert {e["event_id"] for e in listed} == {event["id"]}
     assert all(e["created_at"].endswith("Z") for e in listed)
     text = kp("entries", "list", "--event", str(event["id"]))
-    assert text.out.splitlines()[0].split() == ["ID", "TYPE", "STATUS", "EVENT", "NAME", "CREATED"]
+    assert text.out.splitlines()[0].split() == ["ID", "TYPE", "STATUS", "EVENT", "NAME", "SCHEDULE", "CREATED"]
     assert "Green room" in text.out
     everything = kp("entries", "list", "--json").json()["entries"]
     assert {e["id"] for e in listed} <= {e["id"] for e in everything}
@@ -275,7 +275,7 @@ def test_adding_to_a_missing_entry_writes_nothing(kp: Runner, account_env: Sandb
     result = kp("moderators", "add", "--entry", "0_zzzzzzzz", "--user", "someone@example.com")
     assert result.code == 2
     assert result.sentence == 'Entry "0_zzzzzzzz" was not found (ENTRY_ID_NOT_FOUND).'
-    assert set(stats(account_env)["by_action"]) == {"baseentry.get"}
+    assert set(stats(account_env)["by_action"]) == {"baseentry.get", "schedule_scheduleevent.list"}
 
 
 # --- moderators import ---------------------------------------------------------------------------
@@ -446,7 +446,7 @@ def test_import_into_a_missing_entry_writes_nothing(
     result = kp("moderators", "import", "--entry", "0_zzzzzzzz", "--csv", str(csv_in))
     assert result.code == 2
     assert "was not found" in result.sentence
-    assert set(stats(account_env)["by_action"]) == {"baseentry.get"}
+    assert set(stats(account_env)["by_action"]) == {"baseentry.get", "schedule_scheduleevent.list"}
 
 
 @pytest.mark.slow

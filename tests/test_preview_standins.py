@@ -280,3 +280,20 @@ def test_launch_of_something_that_is_not_a_room_is_rejected(info, account, room)
 
 def test_kme_launch_needs_post(info):
     assert requests.get(info.kme_launch_url, timeout=10).status_code == 405
+
+
+def test_player_check_says_whether_a_live_entry_is_live(info, live, account):
+    vod = seeded(account, EntryKind.VOD)
+    vod_result = verify(info, "ks", ks=user_ks(info, vod.id), entryId=vod.id,
+                        partnerId=info.partner_id)
+    assert vod_result["ok"] is True and vod_result["live"] is None
+    encoder = f"{info.service_url}/_sandbox/live"
+    try:
+        for broadcasting in (False, True, False):
+            requests.post(encoder, json={"entry_id": live.id, "broadcasting": broadcasting},
+                          timeout=10).raise_for_status()
+            result = verify(info, "ks", ks=user_ks(info, live.id), entryId=live.id,
+                            partnerId=info.partner_id)
+            assert (result["ok"], result["live"]) == (True, broadcasting)
+    finally:
+        requests.post(encoder, json={"entry_id": live.id, "broadcasting": False}, timeout=10)

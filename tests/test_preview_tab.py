@@ -103,6 +103,20 @@ def test_attendee_sees_player_and_cnc_without_moderator_rights(qtbot, tab, live)
     assert tab.status.text().startswith("Ready in")
 
 
+def test_live_entry_shows_offline_then_live_as_the_encoder_says(qtbot, tab, live, info):
+    encoder = f"{info.service_url}/_sandbox/live"
+    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    assert state(qtbot, tab)["player"]["live"] is False
+    assert js(qtbot, tab, "document.querySelector('.kps-live').textContent") == "offline"
+    try:
+        requests.post(encoder, json={"entry_id": live.id, "broadcasting": True},
+                      timeout=10).raise_for_status()
+        qtbot.waitUntil(lambda: state(qtbot, tab)["player"]["live"] is True, timeout=SETTLE_MS)
+        assert js(qtbot, tab, "document.querySelector('.kps-live').textContent") == "live"
+    finally:
+        requests.post(encoder, json={"entry_id": live.id, "broadcasting": False}, timeout=10)
+
+
 def test_moderator_sees_the_moderator_badge(qtbot, tab, live):
     settle(qtbot, tab, lambda: tab.show_entry(live, Role.MODERATOR))
     chooser = tab.chooser

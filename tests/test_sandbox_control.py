@@ -127,3 +127,65 @@ def test_seeded_account(info, admin):
     assert admin.user.get(info.admin_user_id).isAdmin is True
     assert admin.user.get("alice@example.com").firstName == "Alice"
     assert info.player_uiconf_id and info.cnc_uiconf_id and info.kme_key and info.kme_secret
+
+
+def _clock(info, body):
+    return requests.post(f"{info.service_url}/_sandbox/clock", json=body, timeout=5)
+
+
+def test_clock_moves_ks_expiry_and_object_times(fresh_sandbox):
+    from conftest import make_ks
+    from KalturaClient.exceptions import KalturaException
+
+    info = fresh_sandbox.info
+    client = make_client(info, make_ks(info, expiry=3600))
+    before = int(time.time())
+    assert client.user.get(info.admin_user_id).id == info.admin_user_id
+    answer = _clock(info, {"offset_s": 7200})
+    assert answer.status_code == 200 and answer.json()["offset_s"] == 7200
+    assert answer.json()["now"] >= before + 7200
+    with pytest.raises(KalturaException) as err:
+        client.user.get(info.admin_user_id)
+    assert err.value.code == "INVALID_KS" and "EXPIRED" in err.value.message
+    fresh = make_client(info, make_ks(info, expiry=3 * 3600))  # signed by the machine's clock
+    assert fresh.user.add(KalturaUser(id="later@example.com")).createdAt >= before + 7200
+    assert _clock(info, {"offset_s": 0}).json()["offset_s"] == 0
+    assert client.user.get(info.admin_user_id).id == info.admin_user_id
+
+
+def test_clock_moves_session_start_and_the_stand_in_check(fresh_sandbox):
+    info = fresh_sandbox.info
+    admin = make_client(info)
+    live = next(e for e in admin.baseEntry.list().objects if e.type.getValue() == "7")
+    _clock(info, {"offset_s": 2 * 86400})
+    ks = make_client(info, "").session.start(
+        info.admin_secret, "viewer", 0, info.partner_id, 3600, f"sview:{live.id}"
+    )
+    _clock(info, {"offset_s": 0})
+    assert make_client(info, ks).baseEntry.get(live.id).id == live.id  # valid for 2 days more
+    verify = f"{info.service_url}/_standin/verify/ks"
+    body = {"ks": ks, "entryId": live.id, "partnerId": info.partner_id}
+    assert requests.post(verify, json=body, timeout=5).json()["ok"] is True
+    _clock(info, {"offset_s": 3 * 86400})
+    result = requests.post(verify, json=body, timeout=5).json()
+    assert (result["ok"], result["code"]) == (False, "EXPIRED")
+    _clock(info, {"offset_s": 0})
+
+
+def test_clock_refusals(fresh_sandbox):
+    info = fresh_sandbox.info
+    bound = 10 * 365 * 86400
+    for body, message in [
+        ({"offset_s": "60"}, f"offset_s must be an integer from -{bound} to {bound}"),
+        ({"offset_s": True}, f"offset_s must be an integer from -{bound} to {bound}"),
+        ({"offset_s": bound + 1}, f"offset_s must be an integer from -{bound} to {bound}"),
+        ({"offset_s": 1.5}, f"offset_s must be an integer from -{bound} to {bound}"),
+        ({"seconds": 5}, "unknown field: seconds"),
+        ([5], "the body must be a JSON object"),
+    ]:
+        response = _clock(info, body)
+        assert (response.status_code, response.json()) == (400, {"error": message})
+    bad = requests.post(f"{info.service_url}/_sandbox/clock", data=b"{", timeout=5)
+    assert bad.status_code == 400
+    assert requests.get(f"{info.service_url}/_sandbox/clock", timeout=5).status_code == 405
+    assert _clock(info, {}).json()["offset_s"] == 0  # {} resets the clock

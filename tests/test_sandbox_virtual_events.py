@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 from KalturaClient.exceptions import KalturaException
-from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaUserFilter
+from KalturaClient.Plugins.Core import (
+    KalturaFilterPager,
+    KalturaLiveStreamEntry,
+    KalturaUserFilter,
+)
+from KalturaClient.Plugins.Schedule import KalturaLiveStreamScheduleEvent
 from KalturaClient.Plugins.VirtualEvent import KalturaVirtualEvent, KalturaVirtualEventFilter
 
 ACTIVE, DELETED = 2, 3
@@ -84,13 +89,24 @@ def test_group_ids_must_be_groups(events, group_id):
     )
 
 
-def test_schedule_event_ids_must_exist(events):
-    assert error_of(events.add, KalturaVirtualEvent(name="Sched", agendaScheduleEventId=123)) == (
-        "INVALID_OBJECT_ID", "Invalid object id [123]",
+def test_schedule_event_ids_must_exist(events, admin):
+    missing = 999_999_123
+    assert error_of(events.add, KalturaVirtualEvent(name="Sched", agendaScheduleEventId=missing)) == (
+        "INVALID_OBJECT_ID", f"Invalid object id [{missing}]",
     )
     event = events.add(KalturaVirtualEvent(name="Sched", mainEventScheduleEventId=0))  # 0 is none
-    assert error_of(events.update, event.id, KalturaVirtualEvent(registrationScheduleEventId=7)) == (
-        "INVALID_OBJECT_ID", "Invalid object id [7]",
+    assert error_of(
+        events.update, event.id, KalturaVirtualEvent(registrationScheduleEventId=missing + 1)
+    ) == ("INVALID_OBJECT_ID", f"Invalid object id [{missing + 1}]")
+    live = admin.liveStream.add(KalturaLiveStreamEntry(name="main stage", mediaType=201))
+    main = admin.schedule.scheduleEvent.add(KalturaLiveStreamScheduleEvent(
+        templateEntryId=live.id, summary="Main", startDate=2_100_000_000,
+        endDate=2_100_003_600, recurrenceType=0))
+    linked = events.update(event.id, KalturaVirtualEvent(mainEventScheduleEventId=main.id))
+    assert linked.mainEventScheduleEventId == main.id
+    admin.schedule.scheduleEvent.delete(main.id)
+    assert error_of(events.add, KalturaVirtualEvent(name="Gone", agendaScheduleEventId=main.id)) == (
+        "INVALID_OBJECT_ID", f"Invalid object id [{main.id}]",
     )
 
 

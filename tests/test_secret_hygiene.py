@@ -333,6 +333,33 @@ def test_a_whole_session_keeps_its_secrets_in_the_keyring_only(
         assert len(list((exports / "pages").glob("*.html"))) == 4
         assert len(list((exports / "room-pages").glob("*.html"))) == 4
 
+        # Live day: a scheduled live session, its details and encoder kit, an edit, and a
+        # new stream key. The stream keys (and the SRT passphrase) join the secrets looked
+        # for from the moment the server made them: they are credentials too.
+        day = kp.json("entries", "create", "--type", "live", "--name", "Hygiene stage",
+                      "--event", str(event["id"]), "--start", "2031-03-15T17:00",
+                      "--end", "2031-03-15T18:00", *p)["entry"]
+
+        def watch_stream_key() -> str:
+            raw = make_client(info).liveStream.get(day["id"])
+            for what, value in (("stream key", raw.streamPassword), ("SRT passphrase",
+                                                                     raw.srtPass)):
+                if value:
+                    kp.needles += [(f"the {what} ({form})", needle)
+                                   for form, needle in encoded_forms(value).items()]
+            return str(raw.streamPassword)
+
+        first_key = watch_stream_key()
+        shown = kp.json("entries", "show", day["id"], *p)
+        assert shown["encoder"]["stream_key"] is None and shown["schedule"]["start"]
+        kp("entries", "show", day["id"], *p)
+        kp("entries", "encoder", day["id"], *p)
+        kp("entries", "update", day["id"], "--name", "Hygiene stage (final)", *p)
+        kp("entries", "encoder", day["id"], "--regenerate", "--yes", *p)
+        assert watch_stream_key() != first_key
+        kp("entries", "show", day["id"], *p)
+        kp("entries", "list", "--event", str(event["id"]), *p)
+
         # The cache: shown, then cleared.
         figures = kp.json("cache", "stats", *p)
         assert figures["available"] is True and sum(figures["entries"].values()) > 0

@@ -51,6 +51,7 @@ SERVICE_NAMES = {
     "group_group": "group",
     "virtualevent_virtualevent": "virtualEvent",
     "room_room": "room",
+    "schedule_scheduleevent": "scheduleEvent",
 }
 
 

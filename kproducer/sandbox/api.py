@@ -14,9 +14,8 @@ import enum
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import errors, ks
@@ -42,7 +41,11 @@ class Context:
     db: Store
     partner_id: int
     session: ks.Session | None
-    now: int = field(default_factory=lambda: int(time.time()))
+    now: int = -1  #: the call's time; the store's clock unless given
+
+    def __post_init__(self) -> None:
+        if self.now < 0:
+            self.now = self.db.now()
 
     @property
     def is_admin(self) -> bool:

@@ -181,13 +181,14 @@ def encode_v2(
     session_type: int,
     expiry_seconds: int,
     privileges: str = "",
+    now: int | None = None,
 ) -> str:
-    """Create a KS v2 exactly as the server's ``session.start`` does."""
+    """Create a KS v2 exactly as the server's ``session.start`` does (at ``now``)."""
     fields: list[tuple[str, str]] = []
     for name, values in _privileges_from_string(privileges).items():
         fields.extend((name, v) for v in values)
     fields += [
-        ("_e", str(int(time.time()) + expiry_seconds)),
+        ("_e", str((int(time.time()) if now is None else now) + expiry_seconds)),
         ("_t", str(session_type)),
         ("_u", user_id),
     ]

@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import Any
 
 from KalturaClient import Base
-from KalturaClient.Plugins import Core, Group, Room, VirtualEvent
+from KalturaClient.Plugins import Core, Group, Room, Schedule, VirtualEvent
 
-_MODULES: tuple[ModuleType, ...] = (Core, Group, VirtualEvent, Room)
+_MODULES: tuple[ModuleType, ...] = (Core, Group, VirtualEvent, Room, Schedule)
 
 #: Properties the server accepts on add but refuses on update (``@insertonly``).
 INSERT_ONLY: dict[str, frozenset[str]] = {
@@ -48,7 +48,10 @@ LENGTHS: dict[str, dict[str, tuple[int, int | None]]] = {
 
 #: Classes the server declares abstract (``@abstract``) among those the sandbox reads.
 ABSTRACT: frozenset[str] = frozenset(
-    {"KalturaFilter", "KalturaRelatedFilter", "KalturaListResponse"}
+    {
+        "KalturaFilter", "KalturaRelatedFilter", "KalturaListResponse", "KalturaScheduleEvent",
+        "KalturaEntryScheduleEvent", "KalturaBaseLiveScheduleEvent",
+    }
 )
 
 

@@ -9,7 +9,6 @@ of the live session through its ``{entryId}_moderators`` group.
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -53,7 +52,7 @@ def seed(db: Store) -> Account:
         existing = load_account(db)
         if existing is not None:
             return existing
-        now = int(time.time())
+        now = db.now()
         account = Account(
             partner_id=PARTNER_ID,
             admin_user_id=ADMIN_USER_ID,
@@ -140,7 +139,7 @@ def seed(db: Store) -> Account:
             now,
             ADMIN_USER_ID,
         )
-        objects.add_entry(
+        room = objects.add_entry(
             db,
             pid,
             {
@@ -153,6 +152,7 @@ def seed(db: Store) -> Account:
             now,
             ADMIN_USER_ID,
         )
+        _seed_schedule(db, pid, live, room, now)
         for uid, first, last in (
             ("alice@example.com", "Alice", "Moderator"),
             ("bob@example.com", "Bob", "Attendee"),
@@ -183,3 +183,37 @@ def seed(db: Store) -> Account:
         )
         objects.add_group_user(db, pid, "alice@example.com", group_id, {}, now)
         return account
+
+
+def _seed_schedule(
+    db: Store, pid: int, live: dict[str, Any], room: dict[str, Any], now: int
+) -> None:
+    """The live session's broadcast slot, and the green room half an hour before it."""
+    objects.add_schedule_event(
+        db,
+        pid,
+        {
+            "objectType": "KalturaLiveStreamScheduleEvent",
+            "templateEntryId": live["id"],
+            "summary": live["name"],
+            "startDate": live["startDate"],
+            "endDate": live["endDate"],
+            "recurrenceType": 0,
+        },
+        now,
+        ADMIN_USER_ID,
+    )
+    objects.add_schedule_event(
+        db,
+        pid,
+        {
+            "objectType": "KalturaMeetingScheduleEvent",
+            "templateEntryId": room["id"],
+            "summary": room["name"],
+            "startDate": live["startDate"] - 1800,
+            "endDate": live["startDate"],
+            "recurrenceType": 0,
+        },
+        now,
+        ADMIN_USER_ID,
+    )

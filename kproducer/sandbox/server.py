@@ -22,13 +22,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import api, wire
+from . import api, controls, wire
 from .store import Store
 
 log = logging.getLogger(__name__)
 
 #: Largest request body accepted (Kaltura's front ends refuse far smaller API bodies).
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+#: POST control endpoints answered by :mod:`.controls` (body → status and JSON).
+CONTROLS: dict[str, Callable[[Store, bytes], controls.Answer]] = {
+    "/_sandbox/live": controls.live,
+    "/_sandbox/clock": controls.clock,
+}
 
 #: Extra GET routes (path prefix → handler), e.g. the stand-in embeds.
 Route = Callable[["SandboxServer", "Handler", str, str], None]
@@ -312,7 +318,7 @@ class SandboxServer(ThreadingHTTPServer):
     # --- control ----------------------------------------------------------------------------
 
     def handle_control(self, handler: Handler, path: str, body: bytes) -> None:
-        """``/_sandbox/stats``, ``/_sandbox/stats/reset`` and ``/_sandbox/faults``."""
+        """``/_sandbox/stats``, ``stats/reset``, ``faults``, and the :data:`CONTROLS`."""
         method = handler.command
         if path == "/_sandbox/stats" and method in ("GET", "HEAD"):
             handler.send_json(200, self.stats.snapshot())
@@ -328,7 +334,9 @@ class SandboxServer(ThreadingHTTPServer):
             handler.send_json(200, vars(self.faults))
         elif path == "/_sandbox/faults" and method == "GET":
             handler.send_json(200, vars(self.faults))
-        elif path in ("/_sandbox/stats", "/_sandbox/stats/reset", "/_sandbox/faults"):
+        elif path in CONTROLS and method == "POST":
+            handler.send_json(*CONTROLS[path](self.db, body))
+        elif path in ("/_sandbox/stats", "/_sandbox/stats/reset", "/_sandbox/faults", *CONTROLS):
             handler.send_json(405, {"error": f"{method} is not allowed on {path}"})
         else:
             handler.send_json(404, {"error": f"no such control endpoint: {path}"})

@@ -32,7 +32,8 @@ from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 from . import api, ks
 from .errors import ApiError
 from .seed import load_account
-from .services.objects import find_entry, find_kuser
+from .services.live_model import is_live
+from .services.objects import LIVE_STREAM, find_entry, find_kuser
 from .services.session import admin_secrets
 from .store import Store
 
@@ -56,6 +57,18 @@ def utc(unix: int) -> str:
 
 def _entry_type(entry: Mapping[str, Any]) -> str:
     return str(entry.get("type") or "")
+
+
+def _live_state(entry: Mapping[str, Any], session: ks.Session) -> bool | None:
+    """For a live entry, whether this viewer sees it live (as ``liveStream.isLive``)."""
+    if _entry_type(entry) != LIVE_STREAM:
+        return None
+    user = session.user_id.lower()
+    editors = [u.strip().lower() for u in str(entry.get("entitledUsersEdit") or "").split(",")]
+    may_preview = session.is_admin or (
+        bool(user) and (user == str(entry.get("userId") or "").lower() or user in editors)
+    )
+    return is_live(dict(entry), may_preview)
 
 
 def _user_name(user: Mapping[str, Any] | None) -> str:
@@ -84,7 +97,7 @@ def _ks_partner(text: str) -> int | None:
 def check_ks(db: Store, ks_text: str, entry_id: str, partner_id: int, now: int | None = None
              ) -> Result:
     """Verify a player's KS for an entry of a partner, as the API would."""
-    now = int(time.time()) if now is None else now
+    now = db.now() if now is None else now
     if not ks_text:
         return rejected("MISSING_KS", "no KS: the player was set up without one")
     try:
@@ -127,6 +140,7 @@ def check_ks(db: Store, ks_text: str, entry_id: str, partner_id: int, now: int |
         warnings.append("ADMIN session: never put an admin KS in a page or link")
     return {
         "ok": True,
+        "live": _live_state(entry, session),
         "userId": session.user_id,
         "userName": _user_name(user),
         "entryId": entry_id,
@@ -167,7 +181,7 @@ def _is_member(db: Store, partner_id: int, user_id: str, group_id: str) -> bool:
 def check_jwt(db: Store, token: str, partner_id: int, expected_entry: str = "",
               now: int | None = None) -> Result:
     """Verify a CnC JWT for a widget of a partner on a page that plays ``expected_entry``."""
-    now = int(time.time()) if now is None else now
+    now = db.now() if now is None else now
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:
@@ -298,7 +312,7 @@ class _Validator(RequestValidator):  # type: ignore[misc]
 
 def check_lti(db: Store, uri: str, body: str, nonces: Nonces, now: int | None = None) -> Result:
     """Verify an LTI 1.0 basic launch POSTed to ``uri`` with a form ``body``."""
-    now = int(time.time()) if now is None else now
+    now = db.now() if now is None else now
     account = load_account(db)
     if account is None:
         return rejected("NO_ACCOUNT", "this server has no account")

@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,10 @@ CREATE TABLE IF NOT EXISTS virtual_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, status INTEGER NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS schedule_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, status INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS invalid_sessions (
     ks_hash TEXT PRIMARY KEY, actions_limit INTEGER
 );
@@ -74,6 +79,12 @@ class Store:
         self._db.executescript(_SCHEMA)
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self._savepoints = 0
+        #: Seconds the sandbox's clock runs ahead of the machine's (``/_sandbox/clock``).
+        self.clock_offset = 0
+
+    def now(self) -> int:
+        """The sandbox's time: the machine's, moved by :attr:`clock_offset`."""
+        return int(time.time()) + self.clock_offset
 
     def close(self) -> None:
         """Close the database."""

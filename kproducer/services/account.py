@@ -93,6 +93,8 @@ class Account:
     activity: ActivityLog
     settings: AccountSettings
     vault: TokenVault = field(default_factory=MemoryVault)
+    #: What services keep for this run only, never on disk (e.g. live encoder kits).
+    memory: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def partner_id(self) -> int:

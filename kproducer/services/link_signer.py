@@ -216,7 +216,7 @@ def open_signer(account: Account, request: ExportRequest, moderators: bool) -> S
     if entry is None:
         found: list[Entry] = []
         tokens: list[str] = []
-        steps = [entries.entry_step(account, request.entry_id, found)]
+        steps = entries.entry_steps(account, request.entry_id, found)
         steps += _group_steps(account, request.entry_id, moderators)
         if request.link_format is LinkFormat.PAGE and settings.cnc_uiconf_id:
             token = facts.cnc_token_known(account, trust_remembered=False)

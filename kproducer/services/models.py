@@ -33,15 +33,44 @@ class Event:
     created_at: int = 0
 
 
+class ScheduleSource(enum.Enum):
+    """Where a session's time slot is kept on Kaltura."""
+
+    #: A schedule event (``templateEntryId`` = the entry): what Kaltura's tools read.
+    SCHEDULE_EVENT = "schedule_event"
+    #: The entry's own ``startDate``/``endDate`` (an availability window; older sessions).
+    ENTRY_DATES = "entry_dates"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A session's time slot.
+
+    Attributes:
+        start: Unix seconds (UTC).
+        end: Unix seconds (UTC), after ``start``.
+        source: Where it is kept; :data:`ScheduleSource.ENTRY_DATES` can be moved to a
+            schedule event with :func:`kproducer.services.schedule.move_to_schedule_event`.
+        schedule_event_id: The schedule event's ID (source SCHEDULE_EVENT), else None.
+    """
+
+    start: int
+    end: int
+    source: ScheduleSource = ScheduleSource.SCHEDULE_EVENT
+    schedule_event_id: int | None = None
+
+
 @dataclass(frozen=True)
 class Entry:
     """A session of an event: a VOD entry, a live stream or a meeting room.
 
     Attributes:
         duration: Seconds, for VOD (0 when unknown).
-        start_date: Scheduled start (unix seconds), for live and rooms, or None.
-        end_date: Scheduled end (unix seconds), for live and rooms, or None.
+        start_date: The entry's own ``startDate`` (availability window start), or None.
+        end_date: The entry's own ``endDate`` (availability window end), or None.
         event_id: The virtual event it is tied to, or None.
+        schedule: The session's time slot: its schedule event, else the entry's own dates
+            when both are set (older sessions), else None.
     """
 
     id: str
@@ -54,6 +83,15 @@ class Entry:
     event_id: int | None = None
     admin_tags: str = ""
     created_at: int = 0
+    schedule: Schedule | None = None
+
+    @property
+    def scheduled_end(self) -> int | None:
+        """When the session is scheduled to end (unix seconds), or None.
+
+        Its schedule, else the entry's own ``endDate`` (older sessions). Token expiry reads it.
+        """
+        return self.schedule.end if self.schedule is not None else self.end_date
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def prepare(account: Account, entry_id: str, person: Person, role: Role) -> Prep
         steps.append(facts.cnc_step(account, tokens))
     entry = entries.cached(account, entry_id)
     if entry is None:
-        steps.append(entries.entry_step(account, entry_id, found))
+        steps.extend(entries.entry_steps(account, entry_id, found))
     access, membership = _access_steps(account, entry_id, person, role)
     steps += access
     results = facts.run(account, steps)

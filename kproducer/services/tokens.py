@@ -51,8 +51,8 @@ def session_end(entry: Entry, now: int) -> int | None:
     """When the session is expected to end, or None when nothing says."""
     if entry.kind is EntryKind.VOD and entry.duration:
         return now + entry.duration
-    if entry.end_date:
-        return entry.end_date
+    if entry.scheduled_end:
+        return entry.scheduled_end
     return None
 
 
@@ -62,8 +62,9 @@ def ks_expiry(entry: Entry, now: int, policy: ExpiryPolicy) -> int:
         return now + policy.fixed_seconds
     if entry.kind is EntryKind.VOD and entry.duration:
         return now + entry.duration + max(VOD_MIN_MARGIN, entry.duration // 2)
-    if entry.end_date and entry.end_date > now:
-        return entry.end_date + LIVE_MARGIN
+    end = entry.scheduled_end
+    if end and end > now:
+        return end + LIVE_MARGIN
     return now + UNKNOWN_SESSION_LENGTH
 
 

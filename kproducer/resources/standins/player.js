@@ -3,7 +3,10 @@
  * uiconf_id/{playerUiconf}). It is not Kaltura's player and plays no video: it implements
  * KalturaPlayer.setup({targetId, provider: {partnerId, uiConfId, ks}}).loadMedia({entryId}),
  * has the sandbox verify the KS the way the API does, and shows who watches what until
- * when, or "rejected: <reason>". State for tests: window.kpStandin.player.
+ * when, or "rejected: <reason>". A live entry shows "live" or "offline" as the sandbox's
+ * encoder state says (POST /_sandbox/live), asked again every few seconds as the real player
+ * polls liveStream.isLive. State for tests: window.kpStandin.player (live: true, false, or
+ * null for an entry that is not live).
  */
 (function () {
   'use strict';
@@ -11,6 +14,7 @@
   var origin = new URL(script.src, document.baseURI).origin;
   var standin = window.kpStandin = window.kpStandin || {};
   var players = {};
+  var LIVE_POLL_MS = 3000;
 
   var CSS = [
     '.kps-player{position:relative;width:100%;height:100%;min-height:220px;box-sizing:border-box;',
@@ -24,7 +28,10 @@
     '.kps-facts dt{color:#9aa7b3}.kps-facts dd{margin:0;word-break:break-word}',
     '.kps-rejected{background:#4a1c1c;color:#ffd2d2;border:1px solid #a33;border-radius:6px;',
     'padding:10px 12px;font-weight:600;margin-top:10px}',
-    '.kps-warn{color:#ffcf70}'
+    '.kps-warn{color:#ffcf70}',
+    '.kps-live{display:inline-block;font-weight:700;padding:1px 8px;border-radius:4px}',
+    '.kps-live[data-live=true]{background:#c62828;color:#fff}',
+    '.kps-live[data-live=false]{background:#455a64;color:#cfd8dc}'
   ].join('');
 
   var kit = window.kpStandinKit;
@@ -67,15 +74,7 @@
       node('span', 'kps-tag', 'Stand-in player · kproducer sandbox'),
       node('p', '', 'Checking the Kaltura session (KS) of ' + self.entryId + '…')
     ]);
-    return fetch(origin + '/_standin/verify/ks', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        ks: ks, entryId: self.entryId, partnerId: Number(self.provider.partnerId)
-      })
-    }).then(function (response) {
-      return response.json();
-    }).then(function (result) {
+    return self.verify(ks).then(function (result) {
       standin.player = Object.assign({ state: result.ok ? 'ready' : 'rejected' }, result);
       if (!result.ok) {
         self.show('rejected', [
@@ -86,8 +85,37 @@
         throw new Error('rejected: ' + result.reason);
       }
       self.render(result);
+      self.pollLive(ks);
       return result;
     });
+  };
+
+  Player.prototype.verify = function (ks) {
+    return fetch(origin + '/_standin/verify/ks', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        ks: ks, entryId: this.entryId, partnerId: Number(this.provider.partnerId)
+      })
+    }).then(function (response) {
+      return response.json();
+    });
+  };
+
+  Player.prototype.pollLive = function (ks) {
+    var self = this;
+    clearTimeout(self.liveTimer);
+    if (standin.player.live === null || standin.player.live === undefined) { return; }
+    self.liveTimer = setTimeout(function () {
+      self.verify(ks).then(function (result) {
+        if (!result.ok || !self.view.parentNode) { return; }
+        if (result.live !== standin.player.live) {
+          standin.player = Object.assign({ state: 'ready' }, result);
+          self.render(result);
+        }
+        self.pollLive(ks);
+      }).catch(function () { self.pollLive(ks); });
+    }, LIVE_POLL_MS);
   };
 
   Player.prototype.render = function (result) {
@@ -100,6 +128,15 @@
       facts.appendChild(node('dd', className || '', value));
     }
     fact('Entry', result.entryName + ' (' + result.entryId + ')');
+    if (result.live === true || result.live === false) {
+      var badge = node('span', 'kps-live', result.live ? 'live' : 'offline');
+      badge.setAttribute('data-live', String(result.live));
+      facts.appendChild(node('dt', '', 'Broadcast'));
+      var cell = node('dd');
+      cell.appendChild(badge);
+      facts.appendChild(cell);
+      this.view.setAttribute('data-live', String(result.live));
+    }
     fact('Watching as', (result.userName ? result.userName + ' ' : '') +
       '(' + (result.userId || 'anonymous') + ')');
     fact('Role', result.playbackOnly
@@ -115,6 +152,7 @@
   };
 
   Player.prototype.destroy = function () {
+    clearTimeout(this.liveTimer);
     if (this.view.parentNode) { this.view.parentNode.removeChild(this.view); }
     delete players[this.targetId];
   };

@@ -187,7 +187,9 @@ def start_session(
         userId = token["sessionUserId"]
     privileges = _privileges(token, sessionPrivileges)
     secret = admin_secrets(ctx.db, ctx.partner_id)[0]
-    new_ks = ks.encode_v2(secret, ctx.partner_id, userId or "", session_type, seconds, privileges)
+    new_ks = ks.encode_v2(
+        secret, ctx.partner_id, userId or "", session_type, seconds, privileges, now=ctx.now
+    )
     info = session_info(ks.decode(new_ks, lambda _: [secret]), new_ks)
     info.update(userId=userId, privileges=privileges)
     return info

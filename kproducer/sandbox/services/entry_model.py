@@ -18,6 +18,7 @@ from ..api import Context
 from ..errors import ApiError
 from ..params import NULL, set_fields
 from .listing import list_response
+from .live_model import with_broadcast_fields
 from .objects import (
     ENTRY_DELETED,
     ENTRY_READY,
@@ -90,6 +91,11 @@ def _can_edit(ctx: Context, data: Obj) -> bool:
     )
 
 
+def can_edit(ctx: Context, data: Obj) -> bool:
+    """An admin, or a user :func:`_can_edit` allows (``LiveEntry::canViewExplicitLive``)."""
+    return ctx.is_admin or _can_edit(ctx, data)
+
+
 def _invalid_ks_type() -> ApiError:
     return ApiError(errors.INVALID_KS, "", "-4", "INVALID_TYPE")
 
@@ -112,8 +118,10 @@ def entry_class(ctx: Context, data: Obj) -> str:
 
 def render(ctx: Context, data: Obj, class_name: str | None = None) -> Obj:
     """A stored entry as the API returns it, as ``class_name`` or its type's class."""
-    out = project(data, class_name or entry_class(ctx, data))
-    if data.get("type") == LIVE_STREAM and not ctx.is_admin:
+    is_live = data.get("type") == LIVE_STREAM
+    source = with_broadcast_fields(data) if is_live else data
+    out = project(source, class_name or entry_class(ctx, data))
+    if is_live and not ctx.is_admin:
         hidden = set(_LIVE_PERMISSION)
         if not _can_edit(ctx, data):
             hidden |= set(_BROADCAST)

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import ids, schema
 from ..store import Store
+from .live_model import stream_password
 
 Obj = dict[str, Any]
 
@@ -187,6 +188,23 @@ def add_virtual_event(db: Store, pid: int, obj: Obj, now: int) -> Obj:
     return data
 
 
+SCHEDULE_EVENT_ACTIVE = 2
+
+
+def add_schedule_event(db: Store, pid: int, obj: Obj, now: int, owner_id: str) -> Obj:
+    """Insert an ACTIVE schedule event (sequence 1); its id is the next integer."""
+    data = strip_nulls(dict(obj))
+    data.update(
+        partnerId=pid, status=SCHEDULE_EVENT_ACTIVE, sequence=1, createdAt=now, updatedAt=now
+    )
+    if owner_id:
+        data.setdefault("ownerId", owner_id)
+    rowid = db.insert("schedule_events", data, partner_id=pid, status=SCHEDULE_EVENT_ACTIVE)
+    data["id"] = rowid
+    db.update("schedule_events", "id", rowid, data, status=SCHEDULE_EVENT_ACTIVE)
+    return data
+
+
 ENTRY_READY, ENTRY_DELETED, ENTRY_NO_CONTENT = "2", "3", "7"
 MEDIA_CLIP, LIVE_STREAM, ROOM = "1", "7", "room.room"
 
@@ -249,11 +267,7 @@ def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
         data.setdefault("recordStatus", 0)
         data.setdefault("dvrStatus", 0)
         data.setdefault("explicitLive", 0)
-        data.setdefault("streamPassword", ids.token_value()[:8])
-        data.setdefault(
-            "primaryBroadcastingUrl",
-            f"rtmp://{pid}.entrypoint.sandbox.invalid:1935/kLive/?p={pid}&e={entry_id}",
-        )
+        data.setdefault("streamPassword", stream_password())  # URLs derive from it (live_model)
     db.insert("entries", data, partner_id=pid, id=entry_id, status=data["status"])
     return data
 

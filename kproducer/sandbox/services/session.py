@@ -76,7 +76,9 @@ def start(
     if partnerId is None or not (secret in secrets or (type == ks.USER and secret == user_secret)):
         raise ApiError(errors.START_SESSION_ERROR, partnerId)
     signing = secret if type == ks.ADMIN else secrets[0]
-    return ks.encode_v2(signing, partnerId, userId, type, min(expiry, KS_MAX_EXPIRY), privileges)
+    return ks.encode_v2(
+        signing, partnerId, userId, type, min(expiry, KS_MAX_EXPIRY), privileges, now=ctx.now
+    )
 
 
 @action("session", "get", Param("session", "string", optional=True, default=""))

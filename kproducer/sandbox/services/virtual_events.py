@@ -1,8 +1,8 @@
 """``virtualevent_virtualevent`` service (``plugins/virtual_event/services/VirtualEventService``).
 
 Admin sessions only. Ids are integers. Delete is soft (status DELETED) and a deleted event
-is missing everywhere, lists included (``VirtualEventPeer`` default criteria). The sandbox
-has no schedule events, so any schedule event id is ``INVALID_OBJECT_ID``.
+is missing everywhere, lists included (``VirtualEventPeer`` default criteria). A schedule
+event id must name a schedule event of the partner that is not deleted.
 """
 
 from __future__ import annotations
@@ -48,7 +48,10 @@ def _validate_links(ctx: Context, event: Obj) -> None:
     """``validateScheduleEvents`` then ``validateGroups`` (admins' groups first)."""
     for prop in _SCHEDULE_EVENT_IDS:
         value = event.get(prop)
-        if isinstance(value, int) and value:
+        if isinstance(value, int) and value and not ctx.db.scalar(
+            "SELECT 1 FROM schedule_events WHERE partner_id=? AND id=? AND status!=3",
+            (ctx.partner_id, value),
+        ):
             raise ApiError(errors.INVALID_OBJECT_ID, value)
     for prop in ("adminsGroupIds", "attendeesGroupIds"):
         value = event.get(prop)
