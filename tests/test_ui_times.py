@@ -107,7 +107,7 @@ def test_a_start_in_the_past_is_warned_about_but_allowed(paris, qtbot):
     assert "in the past" in dialog.warning.text()
 
 
-def test_the_typed_schedule_is_what_the_server_saves(paris, window, admin, qtbot, unique,
+def test_the_typed_schedule_is_what_the_server_saves(paris, window, qtbot, unique,
                                                     monkeypatch):
     """The whole trap, end to end: New session…, type over the dates, Create, read it back."""
     name = unique("Trap keynote")
@@ -123,12 +123,17 @@ def test_the_typed_schedule_is_what_the_server_saves(paris, window, admin, qtbot
         window.entries.new_item()
     created = window.entries.selected()
     assert created.name == name
-    saved = admin.baseEntry.get(created.id)  # what the server holds, not the window's copy
-    assert (saved.startDate, saved.endDate) == (MARCH_15_17H_PARIS, MARCH_15_17H_PARIS + 3600)
+    from kproducer.services import entries as entries_service
+
+    entries_service.forget(window.account(), created.id)  # what the server holds
+    saved = entries_service.get(window.account(), created.id).schedule
+    assert (saved.start, saved.end) == (MARCH_15_17H_PARIS, MARCH_15_17H_PARIS + 3600)
     # the table says it in local time with the zone, and in UTC on hover
     assert select_where(window.entries.view, lambda e: e.id == created.id)
     row = window.entries.view.currentIndex().row()
-    cell = window.entries.model.index(row, 4)
+    column = next(n for n, c in enumerate(window.entries.model.columns)
+                  if c.title == "Duration / schedule")
+    cell = window.entries.model.index(row, column)
     assert cell.data() == "Mon 15 Mar 2027, 17:00 – 18:00 CET"
     assert cell.data(Qt.ItemDataRole.ToolTipRole) == \
         "2027-03-15 16:00 UTC – 2027-03-15 17:00 UTC"

@@ -46,11 +46,31 @@ def event_combo(events: Sequence[Event], chosen: int | None, none_label: str | N
     return combo
 
 
+def event_label(events: Sequence[Event], event_id: int | None) -> str:
+    """``“Sandbox Summit 2026” (ID 12)``, or "no event"."""
+    if event_id is None:
+        return "no event"
+    name = next((e.name for e in events if e.id == event_id), "event")
+    return f"“{name}” (ID {event_id})"
+
+
+def duplicate_warning(name: str, siblings: Sequence[Entry], entry_id: str | None) -> str:
+    """A sentence when another session of the same event has this name (allowed), or ""."""
+    wanted = name.strip().casefold()
+    twins = [e for e in siblings if e.id != entry_id and e.name.strip().casefold() == wanted]
+    if not wanted or not twins:
+        return ""
+    return (f"Another session of this event is already called “{twins[0].name}” "
+            f"({twins[0].id}); both will be listed under that name.")
+
+
 class EntryDialog(QDialog):
     """A new live stream or meeting room: type, name, event and (for live) schedule."""
 
-    def __init__(self, parent: QWidget, events: Sequence[Event], event_id: int | None) -> None:
+    def __init__(self, parent: QWidget | None, events: Sequence[Event], event_id: int | None,
+                 siblings: dict[int | None, Sequence[Entry]] | None = None) -> None:
         super().__init__(parent)
+        self.siblings = siblings or {}
         self.setWindowTitle("New session")
         self.live = QRadioButton("&Live stream — a broadcast attendees watch")
         self.room = QRadioButton("Meeting &room — an interactive Kaltura Meeting room")
@@ -99,7 +119,7 @@ class EntryDialog(QDialog):
         layout.addWidget(buttons)
 
         for signal in (self.name.textChanged, self.slot.changed, self.schedule.toggled,
-                       self.live.toggled):
+                       self.live.toggled, self.event_picker.currentIndexChanged):
             signal.connect(self._check)
         self._check()
 
@@ -113,9 +133,12 @@ class EntryDialog(QDialog):
         start = self.slot.start.value()
         past = (not problem and self._scheduled() and start is not None
                 and start < time.time())
-        self.warning.setText("This start is in the past; the session is created anyway."
-                             if past else "")
-        self.warning.setVisible(past)
+        warnings = [duplicate_warning(self.name.text(), self.siblings.get(
+            self.event_picker.currentData(), ()), None)]
+        if past:
+            warnings.append("This start is in the past; the session is created anyway.")
+        self.warning.setText(" ".join(w for w in warnings if w))
+        self.warning.setVisible(bool(self.warning.text()))
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.ok.setEnabled(not problem)
