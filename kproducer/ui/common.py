@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -51,10 +50,10 @@ class Deps:
 
 
 def when(unix: int | None, empty: str = "") -> str:
-    """A unix time as local ``YYYY-MM-DD HH:MM``."""
-    if not unix:
-        return empty
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(unix))
+    """A unix time as local ``Mon 15 Mar 2027, 17:00 CET`` (the zone named)."""
+    from .times import local_time
+
+    return local_time(unix, empty)
 
 
 def duration(seconds: int) -> str:

@@ -5,15 +5,15 @@ Imported only when a dialog opens (they are not needed to show the window).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..services.models import Entry, EntryKind, Event
 from .common import hint
+from .time_field import ScheduleBox
 
 if TYPE_CHECKING:
     from ..services.facts import Person
@@ -45,11 +46,31 @@ def event_combo(events: Sequence[Event], chosen: int | None, none_label: str | N
     return combo
 
 
+def event_label(events: Sequence[Event], event_id: int | None) -> str:
+    """``“Sandbox Summit 2026” (ID 12)``, or "no event"."""
+    if event_id is None:
+        return "no event"
+    name = next((e.name for e in events if e.id == event_id), "event")
+    return f"“{name}” (ID {event_id})"
+
+
+def duplicate_warning(name: str, siblings: Sequence[Entry], entry_id: str | None) -> str:
+    """A sentence when another session of the same event has this name (allowed), or ""."""
+    wanted = name.strip().casefold()
+    twins = [e for e in siblings if e.id != entry_id and e.name.strip().casefold() == wanted]
+    if not wanted or not twins:
+        return ""
+    return (f"Another session of this event is already called “{twins[0].name}” "
+            f"({twins[0].id}); both will be listed under that name.")
+
+
 class EntryDialog(QDialog):
     """A new live stream or meeting room: type, name, event and (for live) schedule."""
 
-    def __init__(self, parent: QWidget, events: Sequence[Event], event_id: int | None) -> None:
+    def __init__(self, parent: QWidget | None, events: Sequence[Event], event_id: int | None,
+                 siblings: dict[int | None, Sequence[Entry]] | None = None) -> None:
         super().__init__(parent)
+        self.siblings = siblings or {}
         self.setWindowTitle("New session")
         self.live = QRadioButton("&Live stream — a broadcast attendees watch")
         self.room = QRadioButton("Meeting &room — an interactive Kaltura Meeting room")
@@ -64,16 +85,9 @@ class EntryDialog(QDialog):
         self.schedule = QGroupBox("&Scheduled")
         self.schedule.setCheckable(True)
         self.schedule.setChecked(True)
-        start = QDateTime.currentDateTime().addSecs(3600)
-        start = start.addSecs(-(start.time().minute() * 60 + start.time().second()))
-        self.start = QDateTimeEdit(start)
-        self.end = QDateTimeEdit(start.addSecs(3600))
-        for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        times = QFormLayout(self.schedule)
-        times.addRow("Starts:", self.start)
-        times.addRow("Ends:", self.end)
+        start = (int(time.time()) // 3600 + 1) * 3600  # the next full hour
+        self.slot = ScheduleBox(start, start + 3600)
+        QVBoxLayout(self.schedule).addWidget(self.slot)
 
         form = QFormLayout()
         form.addRow("&Name:", self.name)
@@ -84,6 +98,7 @@ class EntryDialog(QDialog):
         form.addRow("Type:", kind_box)
 
         self.problem = hint("")
+        self.warning = hint("")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -100,10 +115,11 @@ class EntryDialog(QDialog):
             "so you can assign moderators right away."
         ))
         layout.addWidget(self.problem)
+        layout.addWidget(self.warning)
         layout.addWidget(buttons)
 
-        for signal in (self.name.textChanged, self.start.dateTimeChanged,
-                       self.end.dateTimeChanged, self.schedule.toggled, self.live.toggled):
+        for signal in (self.name.textChanged, self.slot.changed, self.schedule.toggled,
+                       self.live.toggled, self.event_picker.currentIndexChanged):
             signal.connect(self._check)
         self._check()
 
@@ -112,8 +128,17 @@ class EntryDialog(QDialog):
         problem = ""
         if not self.name.text().strip():
             problem = "A session needs a name."
-        elif self._scheduled() and self.end.dateTime() <= self.start.dateTime():
-            problem = "The session must end after it starts."
+        elif self._scheduled():
+            problem = self.slot.problem()
+        start = self.slot.start.value()
+        past = (not problem and self._scheduled() and start is not None
+                and start < time.time())
+        warnings = [duplicate_warning(self.name.text(), self.siblings.get(
+            self.event_picker.currentData(), ()), None)]
+        if past:
+            warnings.append("This start is in the past; the session is created anyway.")
+        self.warning.setText(" ".join(w for w in warnings if w))
+        self.warning.setVisible(bool(self.warning.text()))
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.ok.setEnabled(not problem)
@@ -124,8 +149,7 @@ class EntryDialog(QDialog):
     def values(self) -> tuple[EntryKind, str, int | None, int | None, int | None]:
         """Kind, name, event ID, start and end (unix seconds, or None)."""
         kind = EntryKind.LIVE if self.live.isChecked() else EntryKind.ROOM
-        start = self.start.dateTime().toSecsSinceEpoch() if self._scheduled() else None
-        end = self.end.dateTime().toSecsSinceEpoch() if self._scheduled() else None
+        start, end = self.slot.values() if self._scheduled() else (None, None)
         return kind, self.name.text().strip(), self.event_picker.currentData(), start, end
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from ..services.models import Entry, EntryKind, Event
-from .common import NOT_CONNECTED, Deps, Page, duration, failure_box, heading, when
+from ..services.models import Entry, EntryKind, Event, ScheduleSource
+from . import times
+from .common import NOT_CONNECTED, Deps, Page, duration, when
+from .entry_details import EntryDetails
+from .live_badge import LivePoller, badge, summary
+from .session_actions import SessionActions, moderators_group
 from .table import Column, RowsModel, make_view, select_where, selected_row
 from .worker import Failure, JobContext
 
@@ -36,11 +38,6 @@ STATUS_NAMES = {
 ALL_EVENTS = -1
 
 
-def moderators_group(entry_id: str) -> str:
-    """The entry's moderators group ID (as :func:`kproducer.services.tokens.moderators_group`)."""
-    return f"{entry_id}_moderators"
-
-
 def status_text(entry: Entry) -> str:
     """The entry's status as a word."""
     return STATUS_NAMES.get(entry.status, entry.status or "unknown")
@@ -50,16 +47,26 @@ def timing(entry: Entry) -> str:
     """Duration for a video, schedule for live sessions and rooms."""
     if entry.kind is EntryKind.VOD:
         return duration(entry.duration) if entry.duration else ""
-    if entry.start_date or entry.end_date:
-        start, end = when(entry.start_date, "?"), when(entry.end_date, "?")
-        if start[:10] == end[:10]:
-            end = end[11:]
-        return f"{start} – {end}"
+    start, end = slot_of(entry)
+    if start or end:
+        return times.slot(start, end)
     return "not scheduled"
 
 
+def slot_of(entry: Entry) -> tuple[int | None, int | None]:
+    """The session's slot: its schedule event, else (older sessions) the entry's dates."""
+    if entry.schedule is not None:
+        return entry.schedule.start, entry.schedule.end
+    return entry.start_date, entry.end_date
+
+
+def timing_utc(entry: Entry) -> str:
+    """The schedule in UTC (a tooltip), or ""."""
+    return "" if entry.kind is EntryKind.VOD else times.slot_utc(*slot_of(entry))
+
+
 def _timing_key(entry: Entry) -> int:
-    return entry.duration if entry.kind is EntryKind.VOD else entry.start_date or 0
+    return entry.duration if entry.kind is EntryKind.VOD else slot_of(entry)[0] or 0
 
 
 COLUMNS: list[Column[Entry]] = [
@@ -68,11 +75,11 @@ COLUMNS: list[Column[Entry]] = [
     Column("Type", lambda e: KIND_NAMES[e.kind], width=6),
     Column("Status", status_text, width=13,
            tone=lambda e: "error" if e.status in ("-2", "-1", "6") else ""),
-    Column("Duration / schedule", timing, sort=_timing_key, width=27),
+    Column("Duration / schedule", timing, sort=_timing_key, tooltip=timing_utc, width=34),
 ]
 
 
-class EntriesTab(Page):
+class EntriesTab(SessionActions, Page):
     """Sessions of the event chosen on the Events tab (or of every event).
 
     Signals:
@@ -84,6 +91,8 @@ class EntriesTab(Page):
     entrySelected = Signal(object)
     entriesLoaded = Signal(object)
     showModerators = Signal(object)
+    #: Which sessions are on air, one line for the window's status ("" when none is live).
+    liveSummary = Signal(str, str)
 
     def __init__(self, deps: Deps, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +102,13 @@ class EntriesTab(Page):
         self._requested: int | str | None = "never"
         #: The event whose sessions the table holds ("never": none loaded yet).
         self._listed: int | str | None = "never"
-        self.model: RowsModel[Entry] = RowsModel(COLUMNS, self)
+        self.poller = LivePoller(deps, self.on_screen, self)
+        self.poller.changed.connect(self._live_changed)
+        on_air: Column[Entry] = Column("On air", lambda e: badge(e, self.poller.live), width=9,
+                        tone=lambda e: "good" if self.poller.live.get(e.id) else "muted",
+                        tooltip=lambda e: "An encoder is pushing to this session"
+                        if self.poller.live.get(e.id) else "")
+        self.model: RowsModel[Entry] = RowsModel([*COLUMNS[:2], on_air, *COLUMNS[2:]], self)
         self.view = make_view(self.model, "entries.table", self, stretch=1)
 
         self.event_picker = QComboBox(self)
@@ -104,12 +119,19 @@ class EntriesTab(Page):
         self.event_picker.currentIndexChanged.connect(lambda _: self.refresh())
         self.new_button = QPushButton("&New session…", self)
         self.attach_button = QPushButton("&Attach entry…", self)
+        self.edit_button = QPushButton("Ed&it…", self)
+        self.delete_button = QPushButton("&Delete…", self)
         self.refresh_button = QPushButton("&Refresh", self)
         self.new_button.setToolTip("Create a live stream or a meeting room, with its moderators "
                                    "group")
         self.attach_button.setToolTip("List an existing entry (by ID) under the event")
+        self.edit_button.setToolTip("Rename, reschedule or move the selected session (F2)")
+        self.delete_button.setToolTip("Delete the selected session, its moderators group and "
+                                      "its schedule (Del)")
         self.new_button.clicked.connect(self.new_item)
         self.attach_button.clicked.connect(self.attach_item)
+        self.edit_button.clicked.connect(self.edit_item)
+        self.delete_button.clicked.connect(self.delete_item)
         self.refresh_button.clicked.connect(self.refresh)
         bar = QHBoxLayout()
         label = QLabel("Sessions of &event:", self)
@@ -117,37 +139,52 @@ class EntriesTab(Page):
         bar.addWidget(label)
         bar.addWidget(self.event_picker)
         bar.addStretch(1)
-        for button in (self.new_button, self.attach_button, self.refresh_button):
+        for button in (self.new_button, self.attach_button, self.edit_button,
+                       self.delete_button, self.refresh_button):
             bar.addWidget(button)
 
-        self.lay_out_list("entries", bar, self.view, self._details_pane())
+        self.details = EntryDetails(deps, self._show_moderators, self)
+        self.title, self.fields = self.details.title, self.details.fields
+        self.moderators_button = self.details.moderators_button
+        self.details.schedule_button.clicked.connect(self.move_schedule)
+        self.lay_out_list("entries", bar, self.view, self.details)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(lambda _: self._show_moderators())
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._open_context_menu)
         self._set_empty(NOT_CONNECTED)
         self.update_actions()
 
-    def _details_pane(self) -> QWidget:
-        pane = QWidget(self)
-        self.title = heading("No session selected", pane)
-        self.title.setWordWrap(True)
-        self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for name in ("ID", "Type", "Status", "Event", "Duration / schedule",
-                     "Moderators group", "Admin tags", "Created"):
-            label = QLabel(pane)
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields[name] = label
-            form.addRow(f"{name}:", label)
-        self.moderators_button = QPushButton("&Moderators of this session", pane)
-        self.moderators_button.clicked.connect(self._show_moderators)
-        layout = QVBoxLayout(pane)
-        layout.addWidget(self.title)
-        layout.addLayout(form)
-        layout.addWidget(self.moderators_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addStretch(1)
-        return pane
+    # --- live status ---
+
+    def on_screen(self) -> bool:
+        """The table is seen: this tab in front, the window shown and not minimised."""
+        window = self.window()
+        return self.isVisible() and not window.isMinimized()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming on screen: ask which sessions are live (Qt API)."""
+        super().showEvent(event)
+        self.poller.wake()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Going off screen: stop asking (Qt API)."""
+        super().hideEvent(event)
+        self.poller.sleep()
+
+    def _live_changed(self, live: dict[str, bool]) -> None:
+        rows = self.model.rowCount()
+        if rows:
+            column = next(n for n, c in enumerate(self.model.columns) if c.title == "On air")
+            self.model.dataChanged.emit(self.model.index(0, column),
+                                        self.model.index(rows - 1, column))
+        entry = self.selected()
+        if entry is not None and entry.id in live:
+            self.details.live.set_broadcasting(live[entry.id])
+        on_air = [e.name for e in self.model.rows if live.get(e.id)]
+        self.liveSummary.emit(summary(self.model.rows, live),
+                              "On air now: " + ", ".join(on_air) if on_air
+                              else "No session of this list is on air")
 
     # --- state ---
 
@@ -169,12 +206,10 @@ class EntriesTab(Page):
         self.attach_button.setEnabled(
             connected and bool(self._events) and not held(self.attach_button))
         self.refresh_button.setEnabled(connected and not held(self.refresh_button))
+        chosen = connected and self.selected() is not None
+        for button in (self.edit_button, self.delete_button):
+            button.setEnabled(chosen and not held(button))
         self.moderators_button.setEnabled(self.selected() is not None)
-
-    def can(self, action: str) -> bool:
-        """Whether an Edit-menu action applies now."""
-        buttons = {"new": self.new_button, "refresh": self.refresh_button}
-        return action in buttons and buttons[action].isEnabled()
 
     def set_events(self, events: Sequence[Event]) -> None:
         """Offer these events in the event picker (keeps the current choice if it remains)."""
@@ -221,6 +256,11 @@ class EntriesTab(Page):
         } if entry else {}
         for name, label in self.fields.items():
             label.setText(values.get(name, ""))
+        self.fields["Duration / schedule"].setToolTip(timing_utc(entry) if entry else "")
+        self.details.live.show_entry(entry)
+        self.details.offer_schedule_move(
+            entry is not None and entry.schedule is not None
+            and entry.schedule.source is ScheduleSource.ENTRY_DATES)
         self.update_actions()
         self.entrySelected.emit(entry)
 
@@ -235,6 +275,8 @@ class EntriesTab(Page):
         """Forget everything (after disconnecting)."""
         self._requested = self._listed = "never"
         self.model.set_rows([])
+        self.poller.set_entries([])
+        self.liveSummary.emit("", "")
         self.set_events([])
         self._set_empty(NOT_CONNECTED)
 
@@ -287,6 +329,7 @@ class EntriesTab(Page):
     def _loaded(self, rows: list[Entry]) -> None:
         self._listed = self._requested  # a superseded load never gets here
         self.model.set_rows(rows)
+        self.poller.set_entries(rows)
         if rows:
             self.stack.setCurrentWidget(self.view)
         elif self.event_id() is None:
@@ -300,79 +343,6 @@ class EntriesTab(Page):
             self.view.selectRow(0)
         self._selection_changed()
         self.entriesLoaded.emit(rows)
-
-    def new_item(self) -> None:
-        """Create a live stream or a room (and its moderators group)."""
-        account = self.deps.account()
-        if account is None:
-            return
-        from .dialogs import EntryDialog
-
-        dialog = EntryDialog(self, self._events, self.event_id())
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        self.create_session(*dialog.values())
-
-    def create_session(self, kind: EntryKind, name: str, event_id: int | None,
-               start: int | None = None, end: int | None = None) -> None:
-        """Create a live stream or room and its moderators group (on the worker)."""
-        account = self.deps.account()
-        if account is None:
-            return
-
-        def create(ctx: JobContext) -> Entry:
-            from ..services import entries
-
-            return entries.create(account, kind, name, event_id, start, end)
-
-        self.deps.worker.run(
-            "Creating the session",
-            create,
-            on_done=self._created,
-            on_error=lambda failure: failure_box(self, failure),
-            controls=[self.new_button],
-        )
-
-    def _created(self, entry: Entry) -> None:
-        what = "live stream" if entry.kind is EntryKind.LIVE else "room"
-        self.deps.say(f"Created the {what} “{entry.name}” ({entry.id}) and its moderators "
-                      f"group {moderators_group(entry.id)}.")
-        self._reload_showing(entry)
-
-    def attach_item(self) -> None:
-        """Tie an existing entry to an event."""
-        account = self.deps.account()
-        if account is None:
-            return
-        from .dialogs import AttachDialog
-
-        dialog = AttachDialog(self, self._events, self.event_id())
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        self.attach(*dialog.values())
-
-    def attach(self, entry_id: str, event_id: int) -> None:
-        """Tie an existing entry to an event (on the worker)."""
-        account = self.deps.account()
-        if account is None:
-            return
-
-        def attach(ctx: JobContext) -> Entry:
-            from ..services import entries
-
-            return entries.attach(account, entry_id, event_id)
-
-        self.deps.worker.run(
-            "Attaching the entry",
-            attach,
-            on_done=self._attached,
-            on_error=lambda failure: failure_box(self, failure),
-            controls=[self.attach_button],
-        )
-
-    def _attached(self, entry: Entry) -> None:
-        self.deps.say(f"“{entry.name}” ({entry.id}) is now a session of event {entry.event_id}.")
-        self._reload_showing(entry)
 
     def _reload_showing(self, entry: Entry) -> None:
         self._want_id = entry.id

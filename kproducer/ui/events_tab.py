@@ -23,7 +23,7 @@ COLUMNS: list[Column[Event]] = [
     Column("ID", lambda e: str(e.id), sort=lambda e: e.id, numeric=True, width=7),
     Column("Name", lambda e: e.name, sort=lambda e: e.name.lower()),
     Column("Status", lambda e: e.status, width=9),
-    Column("Created", lambda e: when(e.created_at), sort=lambda e: e.created_at, width=20),
+    Column("Created", lambda e: when(e.created_at), sort=lambda e: e.created_at, width=26),
 ]
 
 

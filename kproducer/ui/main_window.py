@@ -6,7 +6,7 @@ import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.events.showSessions.connect(self._show_sessions)
         self.entries.entriesLoaded.connect(self.moderators.set_entries)
         self.entries.showModerators.connect(self._show_moderators)
+        self.entries.liveSummary.connect(self.status.set_live)
         self.worker.jobSettled.connect(lambda _: self.update_actions())
         self.worker.jobSettled.connect(lambda _: self._show_cache_notes())
         self.tabs.currentChanged.connect(lambda _: self.update_actions())
@@ -287,6 +288,12 @@ class MainWindow(QMainWindow):
             page.save_state(settings)
         self.dock.save_columns(settings)
         settings.sync()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Minimised: the live status stops being asked for; restored: again (Qt API)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self.entries.poller.wake()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Ask before abandoning an import; save the layout; stop the workers."""

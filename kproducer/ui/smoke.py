@@ -160,7 +160,7 @@ class SmokeTest(QObject):
         assert self.screenshots is not None
         self.window.dock.drain()
         self._shoot_tabs(self.screenshots)
-        self._shoot_accounts(self.screenshots)
+        self._shoot_live(self.screenshots)
 
     def _pass(self) -> None:
         if self._done:
@@ -201,6 +201,37 @@ class SmokeTest(QObject):
                 QTest.qWait(300)  # the web view composites its page asynchronously
             name = re.sub(r"[^a-z]+", "-", tabs.tabText(index).replace("&", "").lower())
             self._save(self.window, folder, name.strip("-"))
+
+    def _shoot_live(self, folder: Path) -> None:
+        """Entries with a live session selected (kit, switches, badge), at two sizes.
+
+        The default size and a narrow 1024×700 window; then the Accounts dialog.
+        """
+        from ..services.models import EntryKind
+        from .table import select_where
+
+        entries = self.window.entries
+        self.window.tabs.setCurrentWidget(entries)
+        if not select_where(entries.view, lambda e: e.kind is EntryKind.LIVE):
+            self._shoot_accounts(folder)
+            return
+        panel = entries.details.live
+
+        def shoot(sizes: list[tuple[int, int]]) -> None:
+            if panel.kit is None or not entries.poller.live:
+                QTimer.singleShot(50, lambda: shoot(sizes))  # the kit and the badge come
+                return
+            width, height = sizes[0]
+            self.window.resize(width, height)
+            QApplication.processEvents()
+            self._save(self.window, folder, f"entries-live-{width}x{height}")
+            if sizes[1:]:
+                shoot(sizes[1:])
+            else:
+                self.window.resize(1280, 800)
+                self._shoot_accounts(folder)
+
+        shoot([(1280, 800), (1024, 700)])
 
     def _shoot_accounts(self, folder: Path) -> None:
         dialog = self.window.show_accounts()

@@ -109,9 +109,12 @@ class StatusBar(QStatusBar):
         self._timer.timeout.connect(self._expire)
         self.jobs = JobProgress(worker, self)
         self.connection = QLabel("Not connected", self)
+        self.live = QLabel(self)
+        self.live.hide()
         self.addWidget(self.message, 1)
         self.addWidget(self.details)
         self.addPermanentWidget(self.jobs)
+        self.addPermanentWidget(self.live)
         self.addPermanentWidget(self.connection)
         worker.jobFailed.connect(lambda job, failure: self.show_failure(failure))
         self.jobs.stopped.connect(lambda title: self.say(f"{title} cancelled."))
@@ -146,3 +149,9 @@ class StatusBar(QStatusBar):
         """Show the connection state (always visible)."""
         self.connection.setText(text)
         self.connection.setToolTip(tooltip)
+
+    def set_live(self, text: str, tooltip: str = "") -> None:
+        """Show which sessions are on air ("" hides it)."""
+        self.live.setText(text)
+        self.live.setToolTip(tooltip)
+        self.live.setVisible(bool(text))
