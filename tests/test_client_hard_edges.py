@@ -248,3 +248,38 @@ def test_profile_test_names_what_the_account_does_not_grant(
     assert refused.json()["ok"] is False
     assert stats(fresh_env)["http_requests"] == 1  # still one request
     assert "not: virtual events (virtualEvent.list)" in kp("profile", "test").out
+
+
+def test_profile_test_names_the_permissions_kaltura_works_around(
+    kp: Runner, fresh_env: SandboxInfo
+) -> None:
+    """A role without them is not refused: Kaltura drops the fields, so only asking tells."""
+    full = kp("profile", "test", "--json")
+    assert full.code == 0 and full.json()["role_limits"] == []
+    requests.post(f"{fresh_env.service_url}/_sandbox/partner", timeout=5, json={
+        "admin_role_without": ["CONTENT_INGEST_REFERENCE_MODIFY", "CONTENT_MANAGE_SCHEDULE"],
+    }).raise_for_status()
+    reset_stats(fresh_env)
+    limited = kp("profile", "test", "--json")
+    assert limited.code == 0  # kproducer works around both: not failures
+    limits = limited.json()["role_limits"]
+    assert [text.split(" ", 1)[0] for text in limits] == [
+        "CONTENT_INGEST_REFERENCE_MODIFY", "CONTENT_MANAGE_SCHEDULE"]
+    assert "looked for by name" in limits[0]
+    counted = stats(fresh_env)
+    assert counted["http_requests"] == 1  # the same single request
+    assert counted["by_action"]["permission.getcurrentpermissions"] == 1
+    shown = kp("profile", "test").out
+    assert "Role limits" in shown and "CONTENT_MANAGE_SCHEDULE is not granted" in shown
+
+
+def test_sandbox_current_permissions_follow_the_role_and_the_partner_options(
+    sb: SandboxInfo,
+) -> None:
+    from conftest import make_ks
+
+    admin = make_client(sb).permission.getCurrentPermissions().split(",")
+    assert {"CONTENT_INGEST_REFERENCE_MODIFY", "CONTENT_MANAGE_SCHEDULE",
+            "VIRTUALEVENT_PLUGIN_PERMISSION"} <= set(admin)
+    viewer = make_client(sb, make_ks(sb, "viewer", 0, privileges="setrole:PLAYBACK_BASE_ROLE"))
+    assert viewer.permission.getCurrentPermissions() == "PLAYBACK_BASE_PERMISSION"

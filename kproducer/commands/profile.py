@@ -265,6 +265,7 @@ def test_command(args: argparse.Namespace) -> int:
             "problem": checked.cnc_token_problem,
         },
         "not_granted": list(checked.not_granted),
+        "role_limits": list(checked.role_limits),
         "ok": checked.ok,
     }
     if args.json:
@@ -293,6 +294,7 @@ def _print_test(doc: dict[str, Any]) -> None:
         ("Role grants", "everything kproducer needs" if not doc["not_granted"] else
          "not: " + ", ".join(doc["not_granted"])),
     ]
+    lines += [("Role limits", limit) for limit in doc["role_limits"]]
     width = max(len(label) for label, _ in lines)
     for label, value in lines:
         print(f"  {label.ljust(width)}  {value}")

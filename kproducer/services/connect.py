@@ -239,6 +239,9 @@ class Checked:
     cnc_token_source: str | None
     cnc_token_problem: str
     not_granted: tuple[str, ...] = ()
+    #: Permissions the role lacks that make kproducer work around something (one sentence
+    #: each, naming the permission): not failures, but worth knowing.
+    role_limits: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -257,6 +260,24 @@ NEEDS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("moderators groups (group.list)",
      lambda c: c.group.group.list(None, KalturaFilterPager(pageSize=1))),
 )
+
+#: Admin-role permissions whose absence Kaltura does not refuse but silently works around
+#: (the field is dropped), with what that means for kproducer.
+ROLE_LIMITS = {
+    "CONTENT_INGEST_REFERENCE_MODIFY": (
+        "CONTENT_INGEST_REFERENCE_MODIFY is not granted: Kaltura drops a session's "
+        "referenceId, so a create whose answer is lost is looked for by name instead"),
+    "CONTENT_MANAGE_SCHEDULE": (
+        "CONTENT_MANAGE_SCHEDULE is not granted: Kaltura drops an entry's own start and end "
+        "dates, so older sessions scheduled that way cannot be rescheduled in place (moving "
+        "them to a schedule event works)"),
+}
+
+
+def role_limits(permissions: str) -> tuple[str, ...]:
+    """What ``permission.getCurrentPermissions``'s answer lacks of :data:`ROLE_LIMITS`."""
+    held = {p.strip() for p in str(permissions).split(",")}
+    return tuple(text for name, text in ROLE_LIMITS.items() if name not in held)
 
 
 def check(account: Account, resolved: Resolved, needs: bool = False) -> Checked:
@@ -286,9 +307,17 @@ def check(account: Account, resolved: Resolved, needs: bool = False) -> Checked:
         calls = [c.user.get(user_id)]
         if cnc is not None:
             calls.append(cnc.queue(c))
-        return calls + [probe(c) for _, probe in probes]
+        calls += [probe(c) for _, probe in probes]
+        if needs:
+            calls.append(c.permission.getCurrentPermissions())
+        return calls
 
     results = account.conn.multi(queue)
+    limits: tuple[str, ...] = ()
+    if needs:
+        permissions = results.pop()
+        if permissions.ok:  # else the role cannot be told: the probes above still say
+            limits = role_limits(permissions.value)
     user_found, user_problem = _settled_user(results[0])
     probed = results[len(results) - len(probes):] if probes else []
     not_granted = tuple(what for (what, _), result in zip(probes, probed, strict=True)
@@ -308,7 +337,7 @@ def check(account: Account, resolved: Resolved, needs: bool = False) -> Checked:
                 with contextlib.suppress(SecretStoreError):  # the keyring says so itself
                     account.vault.forget()  # deleted on the server: never sign with it again
             source, problem = None, str(exc)
-    return Checked(user_found, user_problem, source, problem, not_granted)
+    return Checked(user_found, user_problem, source, problem, not_granted, limits)
 
 
 def _settled_user(result: CallResult) -> tuple[bool, str]:

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     group_users,
     groups,
     live_streams,
+    permissions,
     rooms,
     schedule_events,
     session,
