@@ -81,7 +81,12 @@ def test_create_a_live_session_creates_its_moderators_group(window, qtbot, uniqu
     assert entries.fields["Moderators group"].text() == f"{entry.id}_moderators"
 
 
-def test_create_a_room_and_attach_an_entry_to_another_event(window, qtbot, unique):
+def test_create_a_room_and_attach_an_entry_to_another_event(window, qtbot, unique,
+                                                            monkeypatch):
+    from kproducer.ui import session_actions
+
+    asked = []
+    monkeypatch.setattr(session_actions, "confirm", lambda *a, **k: asked.append(a) or True)
     entries, events = window.entries, window.events
     with qtbot.waitSignal(entries.entriesLoaded, timeout=10_000):
         entries.create_session(EntryKind.ROOM, unique("Green room"), events.selected().id)
@@ -96,6 +101,7 @@ def test_create_a_room_and_attach_an_entry_to_another_event(window, qtbot, uniqu
         entries.attach(room.id, other.id)
     qtbot.waitUntil(lambda: any(e.id == room.id for e in entries.model.rows), timeout=10_000)
     assert selected_row(entries.view).event_id == other.id
+    assert len(asked) == 1  # it left its event: the producer was asked first
 
 
 def test_layout_is_restored(open_window, info, qtbot):
