@@ -215,3 +215,14 @@ def test_the_switches_say_what_attendees_see_and_change_the_entry(window, qtbot,
                     and switches.record.isEnabled(), timeout=10_000)
     assert ("not recorded" in switches.record_note.text()) is was
     assert (admin.liveStream.get(entry.id).recordStatus.value != 0) is not was
+
+
+def test_a_long_status_sentence_never_makes_the_window_wider_than_1024(window, qtbot):
+    """The narrow screen of the brief: a sentence is cut (whole in its tooltip) instead."""
+    sentence = "Copied the primary RTMP URL of “" + "a very long session name " * 20 + "”."
+    window.status.say(sentence)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 1024
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=2000)
+    assert window.status.message.toolTip() == sentence

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStatusBar,
     QToolButton,
     QWidget,
@@ -99,6 +100,9 @@ class StatusBar(QStatusBar):
         self.failure: Failure | None = None
         self.message = QLabel(self)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long sentence is cut at the window's edge (whole in its tooltip) rather than
+        # making the window wider than a 1024-pixel screen.
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.details = QPushButton("Details…", self)
         self.details.setFlat(True)
         self.details.setToolTip("What went wrong, in technical terms")
@@ -128,6 +132,7 @@ class StatusBar(QStatusBar):
         self.failure = None
         self.details.hide()
         self.message.setText(text)
+        self.message.setToolTip(text)
         self._timer.start(MESSAGE_MS)
 
     def show_failure(self, failure: Failure) -> None:
@@ -135,6 +140,7 @@ class StatusBar(QStatusBar):
         self._timer.stop()
         self.failure = failure
         self.message.setText(f"⚠ {failure.title} failed: {failure.message}")
+        self.message.setToolTip(self.message.text())
         self.details.show()
 
     def _expire(self) -> None:
