@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -108,10 +107,12 @@ class EncoderPanel(QWidget):
         self.regenerate.setToolTip("A new key: an encoder still using the old one is cut off")
         self.save.clicked.connect(self.saveRequested)
         self.regenerate.clicked.connect(self.regenerateRequested)
-        buttons = QHBoxLayout()
-        for button in (self.reveal, self.save, self.regenerate):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows, so that the details pane fits beside the table in a 1024-pixel window.
+        buttons = QGridLayout()
+        buttons.addWidget(self.reveal, 0, 0)
+        buttons.addWidget(self.save, 0, 1)
+        buttons.addWidget(self.regenerate, 1, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        buttons.setColumnStretch(2, 1)
         self.note = hint("In OBS: Settings › Stream › Service “Custom…”, then paste the "
                          "server and the stream key.", self)
         layout = QVBoxLayout(self)

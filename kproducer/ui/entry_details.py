@@ -33,7 +33,8 @@ class EntryDetails(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # As needed, never off: a pane narrower than its content scrolls rather than cutting.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         pane = QWidget(self)
         self.title = heading("No session selected", pane)
         self.title.setWordWrap(True)

@@ -68,9 +68,9 @@ class LivePanel(QWidget):
         if broadcasting is None:
             text = "Checking whether an encoder is pushing…"
         elif broadcasting:
-            text = f"<b>{LIVE}</b> — an encoder is pushing to this session."
+            text = f"{LIVE} — an encoder is pushing to this session."
         else:
-            text = f"<b>{OFFLINE}</b> — no encoder is pushing to this session."
+            text = f"{OFFLINE} — no encoder is pushing to this session."
         self.status.setText(text)
 
     def _show_details(self, entry_id: str, found: Any) -> None:
