@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import plain_text
 from .common import failure_box
 from .worker import Failure, Job, Worker
 
@@ -84,7 +85,7 @@ class JobProgress(QWidget):
         metrics = self.label.fontMetrics()
         self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle,
                                               metrics.averageCharWidth() * 48))
-        self.label.setToolTip(text)
+        self.label.setToolTip(plain_text.tooltip(text))  # job titles hold names
         self.cancel.setEnabled(not job.is_cancelled)
 
 
@@ -145,4 +146,4 @@ class StatusBar(QStatusBar):
     def set_connection(self, text: str, tooltip: str = "") -> None:
         """Show the connection state (always visible)."""
         self.connection.setText(text)
-        self.connection.setToolTip(tooltip)
+        self.connection.setToolTip(plain_text.tooltip(tooltip))  # profile name, URL
