@@ -225,4 +225,4 @@ def test_a_long_status_sentence_never_makes_the_window_wider_than_1024(window, q
     assert window.minimumSizeHint().width() <= 1024
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() == 1024, timeout=2000)
-    assert window.status.message.toolTip() == sentence
+    assert sentence in window.status.message.toolTip()

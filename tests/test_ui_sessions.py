@@ -3,6 +3,7 @@ the confirmations that say what a move or a delete takes with it."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import reset_stats, stats
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
@@ -38,6 +39,18 @@ class Asked:
     def __call__(self, parent, title, text, action, detail=""):
         self.questions.append((title, text, action, detail))
         return self.answer
+
+
+@pytest.fixture
+def info(fresh_sandbox):
+    """A sandbox of its own: the shared one's newest event may hold no session by now."""
+    return fresh_sandbox.info
+
+
+@pytest.fixture
+def window(open_window, info):
+    """The window on that sandbox, its demo event and three sessions loaded."""
+    return open_window(info)
 
 
 def show_entries(window, qtbot):

@@ -219,3 +219,24 @@ def test_on_cancelled_is_for_the_producers_cancel_not_for_a_newer_job(qtbot, wor
     release.set()
     qtbot.waitUntil(lambda: not worker.abandoned, timeout=10_000)
     assert told == ["second"]
+
+
+def test_a_quiet_job_is_not_announced_and_its_failure_goes_to_its_handler_only(
+    qtbot, worker
+):
+    """A poll nobody asked for: no progress, no status-bar sentence, no busy window."""
+    announced: list[object] = []
+    for signal in (worker.jobStarted, worker.jobSettled, worker.jobFailed, worker.busyChanged):
+        signal.connect(lambda *args: announced.append(args))
+    failures: list[Failure] = []
+    settled: list[bool] = []
+
+    def fail(ctx):
+        raise NotFound("Session 0_gone does not exist.", "ENTRY_ID_NOT_FOUND")
+
+    job = worker.run("Checking which sessions are live", fail, on_error=failures.append,
+                     on_settled=lambda: settled.append(True), quiet=True)
+    assert worker.jobs == []  # running, but not among the jobs the window shows
+    qtbot.waitUntil(lambda: bool(settled), timeout=5000)
+    assert [f.message for f in failures] == ["Session 0_gone does not exist."]
+    assert announced == [] and job.quiet

@@ -1,7 +1,9 @@
 """``kproducer moderators import``: a people CSV in, one outcome per row out.
 
-The file is read completely (streamed: only each row's person is kept) before anything is
-sent, so a file that cannot be used ends with exit code 2 and nothing written. Rows with a
+The file is read twice, streamed: once (counts only) before anything is sent, so a file that
+cannot be used ends with exit code 2 and nothing written, then again as the rows are sent.
+Memory does not grow with the list: each outcome goes to the ``--report`` CSV as it comes,
+and only counts, the first rows and the first failures are kept for the summary. Rows with a
 problem of their own (no ID, an invalid ID, an unknown role) fail without an API call; the
 others go to :func:`kproducer.services.moderators.import_people` (50 people per request, a few
 requests at once). What the cache knows is skipped, so a re-run finishes only what failed.
@@ -10,45 +12,57 @@ requests at once). What the cache knows is skipped, so a re-run finishes only wh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kproducer.services import entries, facts, moderator_import, moderators
+from kproducer import atomic
+from kproducer.services import csv_output, entries, facts, moderator_import, moderators
 from kproducer.services.account import Account
 from kproducer.services.csv_input import CsvError
-from kproducer.services.facts import Person
 from kproducer.services.moderators import RowResult
 
 from .base import OK, SOME_FAILED, USAGE, CommandError
 from .common import ProgressLine, connected, print_json, stderr_is_terminal, table
 
 STATUSES = ("added", "already", "skipped", "failed")
-#: Failed rows listed in the text output (the JSON and the report list every row).
+#: Failed rows listed in the text output and the JSON (the report lists every row).
 SHOWN_FAILURES = 50
+#: Rows (any status) listed in the JSON, in file order; beyond them only counts are kept.
+JSON_ROWS = 1000
 
 
 @dataclass
-class Plan:
-    """The rows of a CSV: who to import, and the rows settled without a call."""
+class Tally:
+    """What the import did, kept as it streams: counts, the first rows and failures only."""
 
-    people: list[tuple[int, Person]] = field(default_factory=list)
-    settled: list[RowResult] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    first_rows: list[RowResult] = field(default_factory=list)
+    failures: list[RowResult] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
-        """Data rows read."""
-        return len(self.people) + len(self.settled)
+        """Rows accounted for."""
+        return sum(self.counts.values())
+
+    def add(self, result: RowResult) -> None:
+        """Count one row's outcome (kept only while the lists are short)."""
+        self.counts[result.status] += 1
+        if len(self.first_rows) < JSON_ROWS:
+            self.first_rows.append(result)
+        if result.status == "failed" and len(self.failures) < SHOWN_FAILURES:
+            self.failures.append(result)
 
 
-def read_plan(path: Path) -> Plan:
-    """Stream the CSV into a plan; whole-file problems raise :class:`CsvError`."""
+def scan_csv(path: Path) -> moderator_import.Scan:
+    """Read the CSV once (counts only); whole-file problems raise :class:`CsvError`."""
     if path.is_dir():
         raise CsvError(f"{path} is a folder, not a CSV file.")
-    people, settled = moderator_import.read_people(path)
-    return Plan(people, settled)
+    return moderator_import.scan(path)
 
 
 def check_report_path(path: Path | None, source: Path | None = None) -> None:
@@ -85,76 +99,101 @@ def import_command(args: argparse.Namespace) -> int:
     """Import the CSV, print a per-row summary, exit 1 when some rows failed."""
     entry_id = entries.check_entry_id(args.entry)
     check_report_path(args.report, args.csv)
-    plan = read_plan(args.csv)
-    progress = (
-        ProgressLine("Importing", plan.rows, len(plan.settled)) if stderr_is_terminal() else None
-    )
+    scanned = scan_csv(args.csv)
+    progress = ProgressLine("Importing", scanned.rows) if stderr_is_terminal() else None
     with connected(args) as account:
         verify_entry(account, entry_id)
         try:
-            imported = moderators.import_people(
-                account, entry_id, plan.people, progress=progress.update if progress else None
-            )
+            results = moderators.import_stream(
+                account, entry_id, moderator_import.pending(args.csv),
+                scanned.rows - scanned.settled, progress=progress.update if progress else None)
+            tally, report_error = run_import(results, args.report)
         finally:
             if progress:
                 progress.done()
-    results = sorted([*plan.settled, *imported], key=lambda r: r.line)
-    if args.report is not None:
-        write_report(args.report, results)
-    counts = Counter(r.status for r in results)
-    if args.json:
-        print_json(_document(entry_id, args.csv, args.report, results, counts))
-    else:
-        _print_summary(entry_id, args.csv, results, counts, args.report)
-    return SOME_FAILED if counts["failed"] else OK
-
-
-def write_report(path: Path, results: list[RowResult]) -> None:
-    """Every row's outcome as CSV, written atomically (owner-only)."""
-    try:
-        moderator_import.save_report(results, path)
-    except OSError as exc:
+    if report_error is not None:
         raise CommandError(
-            f"The import ran, but the report {path} could not be written: "
-            f"{exc.strerror or exc}.", SOME_FAILED
-        ) from None
+            f"The import ran, but the report {args.report} could not be written: "
+            f"{report_error.strerror or report_error}.", SOME_FAILED)
+    if args.json:
+        print_json(_document(entry_id, args.csv, args.report, tally))
+    else:
+        _print_summary(entry_id, args.csv, tally, args.report)
+    return SOME_FAILED if tally.counts["failed"] else OK
 
 
-def _document(
-    entry_id: str, source: Path, report: Path | None, results: list[RowResult], counts: Counter[str]
-) -> dict[str, Any]:
+class _Abandoned(Exception):
+    """The report could not be written completely: its temporary file is dropped."""
+
+
+def run_import(results: Iterator[RowResult], report: Path | None) -> tuple[Tally, OSError | None]:
+    """Count every result, writing each to ``report`` (atomically, owner-only) as it comes.
+
+    A report that cannot be written does not stop the import: the error is returned, and no
+    partial report replaces ``report``.
+    """
+    tally = Tally()
+    failure: OSError | None = None
+    finished = False
+    try:
+        with contextlib.ExitStack() as stack:
+            writer = None
+            if report is not None:
+                try:
+                    handle = stack.enter_context(atomic.atomic_writer(report, newline=""))
+                    writer = csv_output.writer(handle, lineterminator="\n")
+                    writer.writerow(moderator_import.REPORT_COLUMNS)
+                except OSError as exc:
+                    failure = exc
+            for result in results:
+                tally.add(result)
+                if writer is not None and failure is None:
+                    try:
+                        writer.writerow([result.line, result.user_id, result.status,
+                                         result.error])
+                    except OSError as exc:
+                        failure = exc
+            finished = True
+            if failure is not None and writer is not None:
+                raise _Abandoned  # leaving the block by an exception drops the temporary file
+    except _Abandoned:
+        pass
+    except OSError as exc:
+        if not finished:
+            raise
+        failure = exc  # the report's last write or its move into place
+    return tally, failure
+
+
+def _document(entry_id: str, source: Path, report: Path | None, tally: Tally) -> dict[str, Any]:
+    def row(r: RowResult) -> dict[str, Any]:
+        return {"line": r.line, "user_id": r.user_id, "status": r.status, "error": r.error}
+
+    failed = tally.counts["failed"]
     return {
         "entry_id": entry_id,
         "csv": str(source),
         "report": str(report) if report is not None else None,
-        "summary": {"rows": len(results), **{s: counts[s] for s in STATUSES}},
-        "rows": [
-            {"line": r.line, "user_id": r.user_id, "status": r.status, "error": r.error}
-            for r in results
-        ],
+        "summary": {"rows": tally.rows, **{s: tally.counts[s] for s in STATUSES}},
+        "rows": [row(r) for r in tally.first_rows],
+        "rows_left_out": tally.rows - len(tally.first_rows),
+        "failures": [row(r) for r in tally.failures],
+        "failures_left_out": failed - len(tally.failures),
     }
 
 
-def _print_summary(
-    entry_id: str,
-    source: Path,
-    results: list[RowResult],
-    counts: Counter[str],
-    report: Path | None,
-) -> None:
+def _print_summary(entry_id: str, source: Path, tally: Tally, report: Path | None) -> None:
+    counts = tally.counts
     parts = [f"{counts['added']} added", f"{counts['already']} already moderators"]
     if counts["skipped"]:
         parts.append(f"{counts['skipped']} skipped (attendees)")
     parts.append(f"{counts['failed']} failed")
-    print(f"{source.name} → moderators of {entry_id}: {len(results)} rows, {', '.join(parts)}.")
-    failed = [r for r in results if r.status == "failed"]
-    if failed:
-        shown = [(r.line, r.user_id, r.error) for r in failed[:SHOWN_FAILURES]]
+    print(f"{source.name} → moderators of {entry_id}: {tally.rows} rows, {', '.join(parts)}.")
+    if tally.failures:
+        shown = [(r.line, r.user_id, r.error) for r in tally.failures]
         table(("LINE", "USER_ID", "ERROR"), shown, "")
-        if len(failed) > SHOWN_FAILURES:
-            print(f"… and {len(failed) - SHOWN_FAILURES} more failed rows.")
+        if counts["failed"] > len(tally.failures):
+            print(f"… and {counts['failed'] - len(tally.failures)} more failed rows.")
         print("Run the same command again to retry only what failed.")
     if report is not None:
         print(f"Every row's outcome is in {report}.")
-
-

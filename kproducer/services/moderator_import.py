@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +92,51 @@ def read_people(path: Path) -> tuple[list[tuple[int, Person]], list[RowResult]]:
     if not people and not early:
         raise CsvError(f"{path.name} has a header row but no people.")
     return people, early
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a first pass over a people CSV found (nothing of it is kept but counts).
+
+    Attributes:
+        rows: Data rows.
+        settled: Rows settled without a call (a problem of their own, or attendees).
+    """
+
+    rows: int
+    settled: int
+
+
+def pending(path: Path) -> Iterator[moderators.Pending]:
+    """The rows of a people CSV, streamed: a person to send, or a row settled at once.
+
+    Raises:
+        CsvError: The file cannot be used at all (as soon as that is seen).
+    """
+    for row in read_rows(path):
+        if row.problem:
+            yield RowResult(row.line, row.person.user_id, "failed", row.problem)
+        elif row.role == "attendee":
+            yield RowResult(row.line, row.person.user_id, SKIPPED, "role is attendee")
+        else:
+            yield row.line, row.person
+
+
+def scan(path: Path) -> Scan:
+    """Read the whole CSV once, keeping only counts.
+
+    So a bad file is refused before anything is sent or written.
+
+    Raises:
+        CsvError: The file cannot be used at all, or it has no people.
+    """
+    rows = settled = 0
+    for item in pending(path):
+        rows += 1
+        settled += isinstance(item, RowResult)
+    if not rows:
+        raise CsvError(f"{path.name} has a header row but no people.")
+    return Scan(rows, settled)
 
 
 def import_csv(

@@ -9,8 +9,10 @@ once, reports every row, and can be cancelled between batches.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,46 +163,112 @@ def import_people(
         cancel: When set, no new batch starts; rows not started are reported as failed
             with "cancelled" so a re-run finishes them.
     """
+    rows = list(people)
+    return list(import_stream(account, entry_id, rows, len(rows), progress, cancel, workers))
+
+
+#: What :func:`import_stream` takes: a person to send, or a row already settled.
+Pending = tuple[int, Person] | RowResult
+#: Rows settled without a call that may share one batch (they cost nothing to carry).
+MAX_BATCH_ROWS = 1000
+
+
+def import_stream(
+    account: Account,
+    entry_id: str,
+    rows: Iterable[Pending],
+    total: int,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    workers: int = WORKERS,
+) -> Iterator[RowResult]:
+    """Make every person a moderator, streamed: one result per row, in input order.
+
+    ``rows`` is read lazily (at most ``workers + 1`` batches exist at once), so memory does
+    not grow with the list: only the user IDs seen so far are kept, to fail duplicates.
+
+    Args:
+        rows: ``(line, person)`` to send, or a :class:`RowResult` already settled (passed
+            through in its place).
+        total: How many rows ``rows`` holds, for ``progress``; when at most
+            :data:`BATCH_PEOPLE` the group is made in the first batch's own request.
+    """
     entry_id = entries.check_entry_id(entry_id)
     group = moderators_group(entry_id)
-    rows = list(people)
-    results: dict[int, RowResult] = {}
-    seen: dict[str, int] = {}
-    todo: list[tuple[int, Person]] = []
-    for line, person in rows:
-        problem = _invalid_id(person.user_id)
-        if problem:
-            results[line] = RowResult(line, person.user_id, "failed", problem)
-        elif person.user_id in seen:
-            results[line] = RowResult(
-                line, person.user_id, "failed", f"duplicate of line {seen[person.user_id]}"
-            )
-        else:
-            seen[person.user_id] = line
-            todo.append((line, person))
-
     entries.get(account, entry_id)  # the entry must exist (cached after the first time)
     # The group only once the entry is known to exist (never a stray "_moderators"). One
     # batch carries its group.add in its own request; several create it first, as batches
     # run side by side and each needs the group before its memberships.
     group_step = facts.group_step(account, group)
-    first = group_step if len(todo) <= BATCH_PEOPLE else None
+    first = group_step if total <= BATCH_PEOPLE else None
     if group_step is not None and first is None:
         facts.run(account, [group_step])
 
-    def run_batch(batch: Sequence[tuple[int, Person]]) -> list[RowResult]:
-        outcomes = bulk.ensure_access(account, [(p, group) for _, p in batch], first=first)
-        return [RowResult(line, p.user_id, o.status, o.error)
-                for (line, p), o in zip(batch, outcomes, strict=True)]
+    def run_batch(batch: list[Pending]) -> list[RowResult]:
+        todo = [r for r in batch if not isinstance(r, RowResult)]
+        outcomes = iter(bulk.ensure_access(account, [(p, group) for _, p in todo],
+                                           first=first) if todo else [])
+        out = []
+        for row in batch:
+            if isinstance(row, RowResult):
+                out.append(row)
+            else:
+                outcome = next(outcomes)
+                out.append(RowResult(row[0], row[1].user_id, outcome.status, outcome.error))
+        return out
 
-    def not_started(batch: Sequence[tuple[int, Person]]) -> list[RowResult]:
-        return [RowResult(line, p.user_id, "failed", "cancelled") for line, p in batch]
+    def not_started(batch: list[Pending]) -> list[RowResult]:
+        return [r if isinstance(r, RowResult) else RowResult(r[0], r[1].user_id, "failed",
+                                                             "cancelled") for r in batch]
 
-    done = len(results)
-    for batch, outcome in bulk.in_order(bulk.chunked(todo, BATCH_PEOPLE), run_batch,
-                                        workers=workers, cancel=cancel, skipped=not_started):
-        results.update((r.line, r) for r in outcome)
+    done = 0
+    for batch, outcome in bulk.in_order(_batches(rows), run_batch, workers=workers,
+                                        cancel=cancel, skipped=not_started):
+        yield from outcome
         done += len(batch)
         if progress is not None:
-            progress(done, len(rows))
-    return [results[line] for line, _ in rows]
+            progress(done, total)
+
+
+def _batches(rows: Iterable[Pending]) -> Iterator[list[Pending]]:
+    """Batches of at most :data:`BATCH_PEOPLE` people to send.
+
+    Invalid IDs and duplicates are settled here: the ID of each person sent is remembered,
+    with its line, in a temporary on-disk SQLite table rather than in memory (a million
+    IDs would take about 120 MB as a dict).
+    """
+    with contextlib.closing(sqlite3.connect("")) as seen:  # "": private, deleted on close
+        seen.execute("CREATE TABLE seen (user_id TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+        batch: list[Pending] = []
+        sending = 0
+        for chunk in bulk.chunked(rows, BATCH_PEOPLE):
+            for row in _settle_chunk(seen, chunk):
+                batch.append(row)
+                sending += not isinstance(row, RowResult)
+                if sending >= BATCH_PEOPLE or len(batch) >= MAX_BATCH_ROWS:
+                    yield batch
+                    batch, sending = [], 0
+        if batch:
+            yield batch
+
+
+def _settle_chunk(seen: sqlite3.Connection, chunk: list[Pending]) -> list[Pending]:
+    """The chunk with invalid IDs and duplicates (of earlier chunks or this one) failed."""
+    ids = list({r[1].user_id for r in chunk if not isinstance(r, RowResult)})
+    earlier: dict[str, int] = dict(seen.execute(
+        f"SELECT user_id, line FROM seen WHERE user_id IN ({','.join('?' * len(ids))})", ids
+    ).fetchall()) if ids else {}
+    out: list[Pending] = []
+    for row in chunk:
+        if not isinstance(row, RowResult):
+            line, person = row
+            problem = _invalid_id(person.user_id)
+            if not problem and person.user_id in earlier:
+                problem = f"duplicate of line {earlier[person.user_id]}"
+            if problem:
+                row = RowResult(line, person.user_id, "failed", problem)
+            else:
+                earlier[person.user_id] = line
+                seen.execute("INSERT INTO seen VALUES (?, ?)", (person.user_id, line))
+        out.append(row)
+    return out

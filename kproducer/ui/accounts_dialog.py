@@ -30,6 +30,7 @@ from ..services import connect
 from . import SANDBOX_PROFILE
 from .account_form import AccountForm
 from .common import Deps, confirm, heading, hint
+from .plain_text import make_plain
 from .worker import Failure
 
 SANDBOX_TEXT = (
@@ -124,6 +125,7 @@ class AccountsDialog(QDialog):
         layout.addLayout(main, 1)
         layout.addLayout(buttons)
 
+        make_plain(self)  # profile names, URLs and connection outcomes are account data
         self._reload(current or SANDBOX_PROFILE)
         self._check_keyring()
         self.resize(self.fontMetrics().averageCharWidth() * 110,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..services.models import Entry, EntryKind, Event
 from .common import hint
+from .plain_text import make_plain
 from .time_field import ScheduleBox
 
 if TYPE_CHECKING:
@@ -274,6 +275,7 @@ class ModeratorDialog(QDialog):
         self.email.textChanged.connect(self._check)
         self._check()
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+        make_plain(self)  # the entry's name
 
     def _check(self) -> None:
         from ..services.csv_input import USER_ID  # loaded by now (see kproducer.ui)

@@ -104,6 +104,9 @@ class EntriesTab(SessionActions, Page):
         self._listed: int | str | None = "never"
         self.poller = LivePoller(deps, self.on_screen, self)
         self.poller.changed.connect(self._live_changed)
+        self.poller.unknown.connect(
+            lambda why: self.liveSummary.emit("On air: not known", f"Kaltura could not be "
+                                              f"asked which sessions are live: {why}"))
         on_air: Column[Entry] = Column("On air", lambda e: badge(e, self.poller.live), width=9,
                         tone=lambda e: "good" if self.poller.live.get(e.id) else "muted",
                         tooltip=lambda e: "An encoder is pushing to this session"

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ..services.models import Entry, Event, Role
 from .common import Deps, hint
+from .plain_text import make_plain
 from .table import Column, RowsModel, make_view
 from .worker import Failure, Job, JobContext
 
@@ -175,6 +176,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.failures, 1)
         layout.addLayout(buttons)
         self.resize(720, 560)
+        make_plain(self)  # file names, entry names and failure messages are CSV/account data
         self._buttons()
 
     # --- the request ---

@@ -52,6 +52,8 @@ class LivePoller(QObject):
 
     changed = Signal(object)
     polled = Signal()
+    #: A poll failed (its sentence): who is on air is not known until the next one.
+    unknown = Signal(str)
     #: Seconds between polls while nothing changes (the last one repeats).
     INTERVALS: tuple[float, ...] = (5.0, 10.0, 30.0)
 
@@ -115,7 +117,7 @@ class LivePoller(QObject):
         self.deps.worker.run("Checking which sessions are live", ask,
                              on_done=self._answered, on_error=self._failed,
                              on_settled=self._settled, key="entries.live",
-                             abandon_on_cancel=True)
+                             abandon_on_cancel=True, quiet=True)
 
     def _answered(self, live: dict[str, bool]) -> None:
         fresh = {k: v for k, v in live.items() if k in self._ids}
@@ -128,7 +130,10 @@ class LivePoller(QObject):
         self.polled.emit()
 
     def _failed(self, failure: Failure) -> None:
-        self._step += 1  # the status bar says why; try again later, not at once
+        # A poll nobody asked for never talks over the status bar: the badge says it is
+        # not known, and the next poll (later, not at once) tries again.
+        self._step += 1
+        self.unknown.emit(failure.message)
 
     def _settled(self) -> None:
         self._busy = False

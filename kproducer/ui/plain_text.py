@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QLabel, QWidget
 
 #: The dynamic property a widget sets to keep its labels' rich text (our own HTML only).
@@ -40,6 +41,18 @@ def make_plain(widget: W) -> W:
         if not _allowed(label):
             label.setTextFormat(Qt.TextFormat.PlainText)
     return widget
+
+
+def tooltip(text: str) -> str:
+    """``text`` as a tooltip that shows it literally.
+
+    Qt renders a tooltip as rich text when it looks like markup, and a tooltip has no text
+    format of its own: the text is escaped into a paragraph instead (empty stays empty, so
+    no tooltip shows).
+    """
+    # WhiteSpaceNormal: a long sentence wraps (the default mode joins words with nbsp)
+    return (GuiQt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+            if text else "")
 
 
 def _allowed(label: QLabel) -> bool:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .common import hint
+from .plain_text import make_plain
 
 #: Pixels per QR module, and the quiet zone around the code (in modules).
 SCALE = 4
@@ -76,6 +77,7 @@ class QrDialog(QDialog):
             "Scan it with a phone's camera to test the link there. It is a personal link "
             "(it carries that person's Kaltura session): don't share screenshots of it.", self))
         layout.addWidget(buttons)
+        make_plain(self)  # the code's label shows an error sentence when there is no code
 
     def copy(self) -> None:
         """Put the link on the clipboard."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import plain_text
 from .common import failure_box
 from .worker import Failure, Job, Worker
 
@@ -85,7 +86,7 @@ class JobProgress(QWidget):
         metrics = self.label.fontMetrics()
         self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle,
                                               metrics.averageCharWidth() * 48))
-        self.label.setToolTip(text)
+        self.label.setToolTip(plain_text.tooltip(text))  # job titles hold names
         self.cancel.setEnabled(not job.is_cancelled)
 
 
@@ -132,7 +133,7 @@ class StatusBar(QStatusBar):
         self.failure = None
         self.details.hide()
         self.message.setText(text)
-        self.message.setToolTip(text)
+        self.message.setToolTip(plain_text.tooltip(text))
         self._timer.start(MESSAGE_MS)
 
     def show_failure(self, failure: Failure) -> None:
@@ -140,7 +141,7 @@ class StatusBar(QStatusBar):
         self._timer.stop()
         self.failure = failure
         self.message.setText(f"⚠ {failure.title} failed: {failure.message}")
-        self.message.setToolTip(self.message.text())
+        self.message.setToolTip(plain_text.tooltip(self.message.text()))
         self.details.show()
 
     def _expire(self) -> None:
@@ -154,10 +155,10 @@ class StatusBar(QStatusBar):
     def set_connection(self, text: str, tooltip: str = "") -> None:
         """Show the connection state (always visible)."""
         self.connection.setText(text)
-        self.connection.setToolTip(tooltip)
+        self.connection.setToolTip(plain_text.tooltip(tooltip))  # profile name, URL
 
     def set_live(self, text: str, tooltip: str = "") -> None:
         """Show which sessions are on air ("" hides it)."""
         self.live.setText(text)
-        self.live.setToolTip(tooltip)
+        self.live.setToolTip(plain_text.tooltip(tooltip))  # session names
         self.live.setVisible(bool(text))

@@ -18,6 +18,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from . import plain_text
+
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -200,7 +202,7 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row) or None
+            return plain_text.tooltip(column.tooltip(row)) or None  # account/CSV data
         if role == Qt.ItemDataRole.ForegroundRole and column.tone is not None:
             return tone_color(column.tone(row))
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:

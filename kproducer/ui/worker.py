@@ -191,6 +191,7 @@ class Job(QObject, Generic[T]):
         self.abandon_on_cancel = abandon_on_cancel
         self.context = JobContext(self._progress.emit)
         self.superseded = False
+        self.quiet = False  #: failures go to the job's own handler only (see Worker.run)
         self.abandoned = False
         self.running = True
         self.last_progress: tuple[int, int, str] = (0, 0, "")
@@ -291,8 +292,8 @@ class Worker(QObject):
 
     @property
     def jobs(self) -> list[Job[Any]]:
-        """The running jobs, oldest first."""
-        return list(self._jobs)
+        """The running jobs the window shows, oldest first (quiet polls are not among them)."""
+        return [j for j in self._jobs if not j.quiet]
 
     @property
     def abandoned(self) -> list[Job[Any]]:
@@ -316,6 +317,7 @@ class Worker(QObject):
         controls: Sequence[Control] = (),
         key: str | None = None,
         abandon_on_cancel: bool = False,
+        quiet: bool = False,
     ) -> Job[T]:
         """Run ``function(context)`` on a pool thread.
 
@@ -334,6 +336,10 @@ class Worker(QObject):
             abandon_on_cancel: The job only reads, so nothing is lost by not waiting for
                 it: Cancel (or a newer job with the same key) settles it at once and
                 enables its controls again; what it returns later is dropped.
+            quiet: A background refresh the producer did not ask for (a poll): it is not
+                announced (no jobStarted, jobSettled or busyChanged, so the status bar shows
+                no progress for it), and its failure goes to ``on_error`` only, never over
+                the status bar's sentence.
 
         Returns:
             The job (for its signals and :meth:`Job.cancel`).
@@ -344,6 +350,7 @@ class Worker(QObject):
                     old.superseded = True
                     old.cancel()
         job: Job[T] = Job(title, function, key, abandon_on_cancel)
+        job.quiet = quiet
         held = list(controls)
         self._locks.acquire(held)
         if on_cancelled is not None:
@@ -358,8 +365,9 @@ class Worker(QObject):
         job.settled.connect(lambda: self._settle(job, held, on_settled))
         job.returned.connect(lambda: self._forget_abandoned(job))
         self._jobs.append(job)
-        self.jobStarted.emit(job)
-        self.busyChanged.emit(len(self._jobs))
+        if not job.quiet:
+            self.jobStarted.emit(job)
+            self.busyChanged.emit(self._shown())
         self.pool.start(_Runnable(job))
         return job
 
@@ -397,7 +405,8 @@ class Worker(QObject):
                 on_error(failure)
             except Exception:
                 log.exception("the error handler of %r failed", job.title)
-        self.jobFailed.emit(job, failure)
+        if not job.quiet:
+            self.jobFailed.emit(job, failure)
 
     def _settle(
         self, job: Job[Any], held: list[Control], on_settled: Callable[[], object] | None
@@ -412,5 +421,10 @@ class Worker(QObject):
             self.pool.setMaxThreadCount(self._max_threads + len(self._abandoned))
         if on_settled is not None:
             self._guard(job, lambda _: on_settled(), None)
-        self.jobSettled.emit(job)
-        self.busyChanged.emit(len(self._jobs))
+        if not job.quiet:
+            self.jobSettled.emit(job)
+            self.busyChanged.emit(self._shown())
+
+    def _shown(self) -> int:
+        """Running jobs the window shows (a quiet poll is not one of them)."""
+        return sum(1 for j in self._jobs if not j.quiet)
