@@ -99,7 +99,10 @@ class Heartbeat:
         """Assert the GUI thread kept ticking; the figures, for the report."""
         expected = self.elapsed_ms / TICK_MS
         assert self.max_gap_ms < MAX_GAP_MS, self.figures()
-        assert self.ticks >= expected * 0.5 - 2, self.figures()
+        # Over a short job one gap well under MAX_GAP_MS (a worker thread holding the GIL
+        # for ~100 ms) skews the count; the longest gap is the measure there.
+        if self.elapsed_ms >= 500:
+            assert self.ticks >= expected * 0.5 - 2, self.figures()
         return self.figures()
 
     def figures(self) -> str:

@@ -135,5 +135,8 @@ def test_the_typed_schedule_is_what_the_server_saves(paris, window, qtbot, uniqu
                   if c.title == "Duration / schedule")
     cell = window.entries.model.index(row, column)
     assert cell.data() == "Mon 15 Mar 2027, 17:00 – 18:00 CET"
-    assert cell.data(Qt.ItemDataRole.ToolTipRole) == \
-        "2027-03-15 16:00 UTC – 2027-03-15 17:00 UTC"
+    from PySide6.QtGui import QTextDocument
+
+    shown = QTextDocument()  # a cell tooltip is escaped into rich text (issue 15.6)
+    shown.setHtml(cell.data(Qt.ItemDataRole.ToolTipRole))
+    assert shown.toPlainText() == "2027-03-15 16:00 UTC – 2027-03-15 17:00 UTC"
