@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
 import requests
 from conftest import reset_stats, stats
 from PySide6.QtGui import QGuiApplication
@@ -16,6 +17,18 @@ from kproducer.ui import live_panel
 from kproducer.ui.encoder_panel import DOTS
 from kproducer.ui.live_badge import LIVE, OFFLINE, LivePoller
 from kproducer.ui.table import select_where
+
+
+@pytest.fixture
+def info(fresh_sandbox):
+    """A sandbox of its own: on the shared one, the newest event may hold no room by now."""
+    return fresh_sandbox.info
+
+
+@pytest.fixture
+def window(open_window, info):
+    """The window on that sandbox, its demo event (a VOD, a live session, a room) loaded."""
+    return open_window(info)
 
 
 def encoder(info, entry_id, broadcasting):
