@@ -213,22 +213,23 @@ def update(ctx: Context, scheduleEventId: int, scheduleEvent: Obj) -> Obj:
     return _render(data)
 
 
+def _set_status(ctx: Context, event_id: int, status: int) -> Obj:
+    data = _find(ctx, event_id)
+    data.update(status=status, updatedAt=ctx.now)
+    _save(ctx, data)
+    return _render(data)
+
+
 @action(SERVICE, "delete", Param("scheduleEventId", "int"))
 def delete(ctx: Context, scheduleEventId: int) -> Obj:
     """Soft delete: status DELETED; returns the event as it now is."""
-    data = _find(ctx, scheduleEventId)
-    data.update(status=DELETED, updatedAt=ctx.now)
-    _save(ctx, data)
-    return _render(data)
+    return _set_status(ctx, scheduleEventId, DELETED)
 
 
 @action(SERVICE, "cancel", Param("scheduleEventId", "int"))
 def cancel(ctx: Context, scheduleEventId: int) -> Obj:
     """Status CANCELLED: the event stays visible (and still holds its time)."""
-    data = _find(ctx, scheduleEventId)
-    data.update(status=CANCELLED, updatedAt=ctx.now)
-    _save(ctx, data)
-    return _render(data)
+    return _set_status(ctx, scheduleEventId, CANCELLED)
 
 
 EVENT_COLUMNS = {"id": "id", "status": "status", "partnerId": "partner_id"}
