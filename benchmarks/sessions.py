@@ -43,8 +43,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["KPRODUCER_HOME"] = str(Path(tmp) / "home")
         from kproducer.activity import ActivityLog
-        from kproducer.cache import Cache
         from kproducer.kaltura.client import KalturaConnection, settings_from
+        from kproducer.local.cache import Cache
         from kproducer.sandbox import Sandbox
         from kproducer.services import entries, events, live, sessions
         from kproducer.services.account import Account, AccountSettings

@@ -6,7 +6,7 @@ cache answered instead of the API. The log keeps the last records in memory, cou
 since it was created (or cleared), tells plain-callback listeners about each new record (the
 GUI bridges them to Qt), and can append every record to a file under ``paths.log_dir()``.
 
-Every text is passed through :func:`kproducer.redact.redact` before it is stored.
+Every text is passed through :func:`kproducer.local.redact.redact` before it is stored.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from . import paths
-from .redact import redact
+from .local.redact import redact
 
 log = logging.getLogger(__name__)
 

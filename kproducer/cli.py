@@ -14,11 +14,12 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from kproducer import __version__, secret_env, temp_files
+from kproducer import __version__
 from kproducer.commands import COMMANDS, CommandError
 from kproducer.commands.base import SOME_FAILED, USAGE
 from kproducer.commands.common import escaped_output
-from kproducer.redact import redact
+from kproducer.local import secret_env, temp_files
+from kproducer.local.redact import redact
 
 INTERRUPTED = 130
 

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from kproducer.activity import ActivityLog
-from kproducer.cache import Cache
 from kproducer.kaltura.client import KalturaConnection, settings_from
+from kproducer.local.cache import Cache
 from kproducer.sandbox import SandboxInfo
 from kproducer.services import entries
 from kproducer.services.account import Account, AccountSettings, MemoryVault

@@ -13,8 +13,8 @@ from KalturaClient.Plugins.Schedule import (
 from preview_support import close_account
 
 from kproducer.activity import ActivityLog
-from kproducer.cache import Cache
 from kproducer.kaltura.client import KalturaConnection, settings_from
+from kproducer.local.cache import Cache
 from kproducer.sandbox import SandboxInfo
 from kproducer.services.account import Account, AccountSettings
 

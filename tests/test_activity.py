@@ -14,7 +14,7 @@ from KalturaClient import KalturaClient
 from kproducer import activity as activity_module
 from kproducer import paths
 from kproducer.activity import ActivityLog, default_log
-from kproducer.redact import (
+from kproducer.local.redact import (
     JWT_MASK,
     KS_MASK,
     SECRET_MASK,

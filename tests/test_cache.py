@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kproducer import paths
-from kproducer.cache import (
+from kproducer.local.cache import (
     DAY,
     DEFAULT_TTLS,
     RETRY_AFTER,
@@ -27,7 +27,7 @@ from kproducer.cache import (
     SecretKindError,
     account_key,
 )
-from kproducer.cache_file import KEEP_ASIDE, SCHEMA_VERSION
+from kproducer.local.cache_file import KEEP_ASIDE, SCHEMA_VERSION
 
 URL = "https://www.kaltura.com"
 

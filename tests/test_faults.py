@@ -10,10 +10,10 @@ from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilte
 from links_support import read_out
 
 from kproducer.activity import ActivityLog
-from kproducer.cache import Cache
 from kproducer.kaltura import admin_session
 from kproducer.kaltura.client import KalturaConnection, settings_from
 from kproducer.kaltura.errors import AuthenticationError
+from kproducer.local.cache import Cache
 from kproducer.sandbox import Sandbox
 from kproducer.services import entries, links, moderators
 from kproducer.services.account import Account, AccountSettings

@@ -18,8 +18,8 @@ import pytest
 from cli_support import Runner, set_account_env, write_csv
 from conftest import reset_stats, stats
 
-from kproducer import atomic
 from kproducer.commands import importing
+from kproducer.local import atomic
 from kproducer.sandbox import SandboxInfo
 from kproducer.services import moderator_import, moderators
 from kproducer.services.moderators import RowResult

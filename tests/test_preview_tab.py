@@ -292,7 +292,7 @@ def test_open_in_system_browser_writes_a_private_page(qtbot, tab, live, room, in
     path = Path(opened[0].toLocalFile())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     # named so that a later start sweeps it should this process be killed (issue 15.11)
-    from kproducer import temp_files
+    from kproducer.local import temp_files
 
     assert temp_files.PAGE_PATTERN.match(path.name)
     assert path.name.startswith(temp_files.page_prefix())

@@ -1,6 +1,6 @@
 """Profiles: validation, the profiles file (atomic, 0600, never silently overwritten), env overrides.
 
-Also covers :mod:`kproducer.atomic`, which the profiles file is written with.
+Also covers :mod:`kproducer.local.atomic`, which the profiles file is written with.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from kproducer import atomic, paths, redact
-from kproducer.profiles import (
+from kproducer import paths
+from kproducer.local import atomic, redact
+from kproducer.local.profiles import (
     DEFAULT_SERVICE_URL,
     ENVIRONMENT_PROFILE,
     FORMAT_VERSION,

@@ -10,7 +10,7 @@ import jwt
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kproducer.cache import Cache
+from kproducer.local.cache import Cache
 from kproducer.sandbox import ks as sandbox_ks
 from kproducer.services import tokens
 from kproducer.services.csv_input import USER_ID, CsvError, read_rows

@@ -47,8 +47,8 @@ from conftest import make_client
 from keyring.backends import SecretService
 from keyring_support import secret_service_problem
 
+from kproducer.local.secret_store import SERVICE_NAME, SecretKind, username
 from kproducer.sandbox import SandboxInfo
-from kproducer.secret_store import SERVICE_NAME, SecretKind, username
 
 pytestmark = pytest.mark.keyring
 

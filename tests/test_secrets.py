@@ -20,10 +20,10 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import SecretService, chainer, fail, null
 
-from kproducer import redact
-from kproducer.cache import DAY, account_key
-from kproducer.profiles import Profile, ProfileStore
-from kproducer.secret_store import (
+from kproducer.local import redact
+from kproducer.local.cache import DAY, account_key
+from kproducer.local.profiles import Profile, ProfileStore
+from kproducer.local.secret_store import (
     SERVICE_NAME,
     CncTokenVault,
     SecretKind,

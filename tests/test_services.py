@@ -13,10 +13,10 @@ from conftest import make_client, reset_stats, stats
 from KalturaClient.Plugins.Core import KalturaAppToken, KalturaGroupUserFilter
 
 from kproducer.activity import ActivityLog
-from kproducer.cache import Cache, CacheKind, account_key
 from kproducer.kaltura.client import KalturaConnection, settings_from
 from kproducer.kaltura.errors import InvalidInput, NotFound
-from kproducer.secret_store import SecretStore
+from kproducer.local.cache import Cache, CacheKind, account_key
+from kproducer.local.secret_store import SecretStore
 from kproducer.services import entries, events, facts, moderators, people
 from kproducer.services.account import Account, AccountSettings
 from kproducer.services.facts import CncTokenError, Person

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from kproducer.kaltura.errors import InvalidInput
-from kproducer.redact import SECRET_MASK, redact
+from kproducer.local.redact import SECRET_MASK, redact
 from kproducer.services import encoder_file, times
 from kproducer.services.live import MASK, EncoderKit
 

@@ -14,7 +14,7 @@ from cli_support import ACCOUNT_VARS, run_process, sandbox_env
 from conftest import set_faults
 from links_support import people_csv
 
-from kproducer import atomic, temp_files
+from kproducer.local import atomic, temp_files
 from kproducer.sandbox import SandboxInfo
 
 
@@ -80,7 +80,7 @@ def test_a_browser_page_of_a_killed_process_is_swept_at_the_next_start(tmp_path:
     env = {**os.environ, "TMPDIR": str(tmp)}
     writer = (
         "import os, sys, tempfile, time\n"
-        "from kproducer import temp_files\n"
+        "from kproducer.local import temp_files\n"
         "fd, name = tempfile.mkstemp(prefix=temp_files.page_prefix(), suffix='.html')\n"
         "os.write(fd, b'<html>ks=djJ8secret</html>'); os.close(fd)\n"
         "print(name, flush=True); time.sleep(600)\n"

@@ -6,8 +6,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from kproducer.profiles import ProfileStore
-from kproducer.secret_store import SecretKind
+from kproducer.local.profiles import ProfileStore
+from kproducer.local.secret_store import SecretKind
 from kproducer.services import connect
 from kproducer.ui.accounts_dialog import AccountsDialog
 from kproducer.ui.common import Deps

@@ -37,7 +37,8 @@ from test_ui_faults import (
     write_people,
 )
 
-from kproducer import atomic, paths
+from kproducer import paths
+from kproducer.local import atomic
 from kproducer.sandbox import Sandbox
 from kproducer.services.models import EntryKind, Role
 from kproducer.ui.common import Deps

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from kproducer.cache import CacheError
 from kproducer.kaltura.errors import KalturaError
-from kproducer.profiles import ProfileError, ProfileFileError, ProfileNotFoundError
-from kproducer.secret_store import SecretStoreError
+from kproducer.local.cache import CacheError
+from kproducer.local.profiles import ProfileError, ProfileFileError, ProfileNotFoundError
+from kproducer.local.secret_store import SecretStoreError
 from kproducer.services import connect
 from kproducer.services.account import Account
 from kproducer.services.csv_input import CsvError

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kproducer import atomic
+from kproducer.local import atomic
 from kproducer.services import csv_output, entries, facts, moderator_import, moderators
 from kproducer.services.account import Account
 from kproducer.services.csv_input import CsvError

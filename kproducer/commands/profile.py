@@ -14,10 +14,10 @@ import getpass
 import os
 from typing import Any
 
-from kproducer import secret_env
-from kproducer.profiles import ENV_VARS, Profile, ProfileStore
-from kproducer.secret_store import ENV_VARS as SECRET_ENV_VARS
-from kproducer.secret_store import SecretKind, SecretStore
+from kproducer.local import secret_env
+from kproducer.local.profiles import ENV_VARS, Profile, ProfileStore
+from kproducer.local.secret_store import ENV_VARS as SECRET_ENV_VARS
+from kproducer.local.secret_store import SecretKind, SecretStore
 from kproducer.services import connect
 
 from .base import OK, SOME_FAILED, USAGE, Command, CommandError

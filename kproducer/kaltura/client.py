@@ -33,7 +33,7 @@ from KalturaClient.exceptions import KalturaClientException, KalturaException
 from KalturaClient.Plugins.Core import KalturaFilterPager
 
 from ..activity import ActivityLog, Outcome, default_log
-from ..redact import redact, register_secret
+from ..local.redact import redact, register_secret
 from .admin_session import AdminSession
 from .errors import AuthenticationError, KalturaError, from_exception
 from .transport import HttpPolicy, HttpTransport, MalformedResponse

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ..redact import redact
+from ..local.redact import redact
 
 
 class KalturaError(Exception):

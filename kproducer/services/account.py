@@ -16,7 +16,7 @@ from .kme import KmeSettings
 
 
 class FactCache(Protocol):
-    """What the services need of the cache (see :mod:`kproducer.cache`)."""
+    """What the services need of the cache (see :mod:`kproducer.local.cache`)."""
 
     def get(self, kind: str, key: str) -> Any | None:
         """A cached value, or None when missing or expired."""

@@ -1,11 +1,11 @@
 """Opening an :class:`Account` from a profile, the environment and the keyring (DESIGN §2).
 
-The account's non-secret settings come from the named profile (:mod:`kproducer.profiles`),
+The account's non-secret settings come from the named profile (:mod:`kproducer.local.profiles`),
 overridden by the ``KALTURA_*`` environment variables; its secrets from
-:class:`kproducer.secret_store.SecretStore` (environment first, then the OS keyring); its fact
-cache is the SQLite :class:`kproducer.cache.Cache` keyed by partner ID and service URL. A CnC
+:class:`kproducer.local.secret_store.SecretStore` (environment first, then the OS keyring); its fact
+cache is the SQLite :class:`kproducer.local.cache.Cache` keyed by partner ID and service URL. A CnC
 app token found through ``appToken.list`` is remembered in the keyring (or in memory for the
-run) by :class:`kproducer.secret_store.CncTokenVault`, never in the cache file.
+run) by :class:`kproducer.local.secret_store.CncTokenVault`, never in the cache file.
 
 Opening makes no network call: the admin KS is generated locally on the first call.
 :func:`check` makes the one call that proves the account works and resolves the CnC token.
@@ -31,20 +31,20 @@ from typing import Any
 from KalturaClient.Plugins.Core import KalturaFilterPager
 
 from ..activity import ActivityLog
-from ..cache import Cache, CacheKind
 from ..kaltura.client import CallResult, ConnectionSettings, KalturaConnection
 from ..kaltura.errors import KalturaError
-from ..profiles import (
+from ..local.cache import Cache, CacheKind
+from ..local.profiles import (
     ConnectionSettings as ProfileSettings,
 )
-from ..profiles import (
+from ..local.profiles import (
     ProfileError,
     ProfileFileError,
     ProfileNotFoundError,
     ProfileStore,
     connection_settings,
 )
-from ..secret_store import SecretKind, SecretSource, SecretStore, SecretStoreError
+from ..local.secret_store import SecretKind, SecretSource, SecretStore, SecretStoreError
 from . import facts
 from .account import Account, AccountSettings
 from .kme import KmeSettings

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from ..atomic import write_text
+from ..local.atomic import write_text
 from .live import EncoderKit
 
 PRIMARY, BACKUP = "1", "2"

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import atomic
 from ..kaltura.ks import USER_SESSION, generate_ks
+from ..local import atomic
 from . import entries, facts, kme, preview
 from .account import Account, AccountSettings
 from .facts import Person

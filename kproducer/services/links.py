@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import atomic
+from ..local import atomic
 from . import bulk, csv_output, entries
 from .account import Account
 from .csv_input import CsvError, Row, open_rows, role_problem

@@ -4,10 +4,10 @@ The kit is what ``liveStream.get`` returns (``api_v3/services/LiveStreamService.
 ``alpha/lib/model/LiveStreamEntry.php``, ``alpha/apps/kaltura/lib/live/kBroadcastUrlManager.php``
 of kaltura/server): RTMP/RTMPS URLs carry the stream key as ``?t={streamPassword}``, SRT stream
 IDs carry it as ``p=`` (or the encrypted passphrase as ``ep=``). The stream key and the SRT
-passphrase are credentials: registered with :func:`kproducer.redact.register_secret` the moment
-they arrive (so no log line, activity record or error message shows them), kept in memory for
-the run only (never in the cache file), and :meth:`EncoderKit.masked` hides them everywhere
-in the kit, URLs included, until the producer asks to reveal them.
+passphrase are credentials: registered with :func:`kproducer.local.redact.register_secret`
+the moment they arrive (so no log line, activity record or error message shows them), kept in
+memory for the run only (never in the cache file), and :meth:`EncoderKit.masked` hides them
+everywhere in the kit, URLs included, until the producer asks to reveal them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from KalturaClient.Plugins.Core import (
 
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import InvalidInput, KalturaError, answer_lost, maybe_done
-from ..redact import register_secret
+from ..local.redact import register_secret
 from . import entries, facts
 from .account import Account
 from .models import Entry, EntryKind

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import write_text
+from ..local.atomic import write_text
 from . import csv_output, moderators
 from .account import Account
 from .csv_input import CsvError, read_rows

@@ -9,8 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QVBoxLayout, QWidget
 
-from ..profiles import DEFAULT_SERVICE_URL, Profile
-from ..secret_store import SecretKind, SecretSource
+from ..local.profiles import DEFAULT_SERVICE_URL, Profile
+from ..local.secret_store import SecretKind, SecretSource
 from .common import hint
 
 SECRET_WORDS = {

@@ -1,7 +1,7 @@
 """The Accounts dialog: saved profiles, the built-in Sandbox, Test connection, Connect.
 
 Settings go to ``profiles.json`` (never a secret); the admin secret, CnC app token and KME
-secret go to the system keyring through :class:`kproducer.secret_store.SecretStore`. Where
+secret go to the system keyring through :class:`kproducer.local.secret_store.SecretStore`. Where
 there is no keyring the dialog says so, and the secrets are kept for this run only. Every
 keyring access, file write and test call runs on the worker (a keyring may take seconds to
 answer, or ask the desktop to unlock it).
@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..activity import ActivityLog
-from ..profiles import ConnectionSettings as ProfileSettings
-from ..profiles import Profile, ProfileError, ProfileFileError, ProfileStore
-from ..secret_store import SecretKind, SecretSource
+from ..local.profiles import ConnectionSettings as ProfileSettings
+from ..local.profiles import Profile, ProfileError, ProfileFileError, ProfileStore
+from ..local.secret_store import SecretKind, SecretSource
 from ..services import connect
 from . import SANDBOX_PROFILE
 from .account_form import AccountForm

@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         """
 
         def load(ctx: JobContext) -> None:
-            from .. import secret_store  # noqa: F401
+            from ..local import secret_store  # noqa: F401
             from ..services import entries, events, moderator_import, moderators  # noqa: F401
             from . import session  # noqa: F401  (imports every service it needs)
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import temp_files
+from ..local import temp_files
 from ..services.models import Entry, Event, Role
 from .common import Deps, Page, hint, when
 from .preview_chooser import PreviewChooser

@@ -12,7 +12,8 @@ import os
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QSplitter, QTableView
 
-from .. import atomic, paths
+from .. import paths
+from ..local import atomic
 
 FILE_NAME = "gui.ini"
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QBuffer, QIODevice, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from .. import atomic
+from ..local import atomic
 from .worker import Failure, Job
 
 if TYPE_CHECKING:

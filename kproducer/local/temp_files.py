@@ -109,6 +109,6 @@ def sweep_at_start() -> None:
     """At start: browser pages left in the temporary folder by an earlier run.
 
     (Atomic writes sweep their own folder before their first write there: see
-    :mod:`kproducer.atomic`.)
+    :mod:`kproducer.local.atomic`.)
     """
     sweep_once(Path(tempfile.gettempdir()), PAGE_PATTERN)

@@ -17,7 +17,7 @@ Errors are never cached as facts: :meth:`Cache.put` stores positive facts and ob
 (``None`` and ``False`` are refused), so a failed or negative lookup is simply not stored.
 
 Secrets never touch this file: kinds in :data:`SECRET_KINDS` (the CnC app token) have a TTL
-here but are refused by every method; :class:`kproducer.secret_store.CncTokenVault` keeps
+here but are refused by every method; :class:`kproducer.local.secret_store.CncTokenVault` keeps
 the token in the OS keyring (or in memory) with :meth:`Cache.ttl_for` as its TTL.
 """
 
@@ -37,7 +37,8 @@ from types import MappingProxyType, TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import cache_file, paths
+from .. import paths
+from . import cache_file
 
 FILE_NAME = "cache.sqlite3"
 DAY = 86_400.0
@@ -403,7 +404,7 @@ class Cache:
         if kind in SECRET_KINDS:
             raise SecretKindError(
                 f"The cache never stores secrets such as {str(kind)!r}; keep it in the system "
-                "keyring (kproducer.secret_store.CncTokenVault)."
+                "keyring (kproducer.local.secret_store.CncTokenVault)."
             )
         return self.ttl_for(kind)
 

@@ -6,7 +6,7 @@ target in one ``os.replace``. The file is created owner-only (0600) from the sta
 is no moment when others could read it. On failure the temporary file is removed and the
 target is left exactly as it was. The temporary file is named
 ``.{target}.kproducer-{pid}-{random}.tmp``; one a crash left behind is removed before the
-next write into its folder (:mod:`kproducer.temp_files`).
+next write into its folder (:mod:`kproducer.local.temp_files`).
 
 Used for profiles now and for exported files (links, reports) later::
 

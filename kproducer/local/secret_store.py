@@ -8,7 +8,7 @@ unlocked), secrets are kept in memory for this run only and :attr:`SecretStore.s
 says so in one plain sentence for the UI or the command line.
 
 ``KALTURA_ADMIN_SECRET``, ``KALTURA_CNC_APP_TOKEN`` and ``KALTURA_KME_SECRET`` win over the
-keyring when set. Values are registered with :mod:`kproducer.redact` so that logs mask them;
+keyring when set. Values are registered with :mod:`kproducer.local.redact` so that logs mask them;
 this module never logs a value.
 
 :class:`CncTokenVault` remembers a CnC app token found through ``appToken.list`` (seed:
@@ -157,7 +157,7 @@ class SecretStore:
     Args:
         backend: The keyring backend to use (default: keyring's choice, filtered by
             :func:`choose_backend`).
-        environ: The environment (default: :data:`kproducer.secret_env.ENVIRONMENT`, which
+        environ: The environment (default: :data:`kproducer.local.secret_env.ENVIRONMENT`, which
             holds the secret variables taken out of ``os.environ`` at start).
     """
 
@@ -271,7 +271,7 @@ class SecretStore:
     def cnc_token_vault(
         self, account: str, ttl: float, clock: Callable[[], float] = time.time
     ) -> CncTokenVault:
-        """A :class:`CncTokenVault` for one account (see :func:`kproducer.cache.account_key`)."""
+        """A :class:`CncTokenVault` for one account (see :func:`.cache.account_key`)."""
         return CncTokenVault(self, account, ttl, clock)
 
     # --- internals ---

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from . import atomic, paths, redact
+from .. import paths
+from . import atomic, redact
 
 DEFAULT_SERVICE_URL = "https://www.kaltura.com"
 FILE_NAME = "profiles.json"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 
-#: The variables that hold secrets (those of :data:`kproducer.secret_store.ENV_VARS`).
+#: The variables that hold secrets (those of :data:`kproducer.local.secret_store.ENV_VARS`).
 SECRET_VARIABLES = ("KALTURA_ADMIN_SECRET", "KALTURA_CNC_APP_TOKEN", "KALTURA_KME_SECRET")
 
 _taken: dict[str, str] = {}

@@ -1,6 +1,6 @@
 """The cache's SQLite file: opening and checking it, its schema, setting a bad one aside.
 
-Only :mod:`kproducer.cache` uses this; the file is a cache, so a damaged one or one of another
+Only :mod:`kproducer.local.cache` uses this; the file is a cache, so a damaged one or one of another
 schema version is renamed ``cache.sqlite3.<reason>-<UTC time>`` (the newest few are kept) and
 a new one is made.
 """
