@@ -156,8 +156,10 @@ def test_a_read_abandoned_on_cancel_settles_at_once_and_its_late_result_is_dropp
         assert button.isEnabled() and worker.jobs == [] and not job.running
         assert worker.abandoned == [job]
         # The hung call keeps its thread, but new work does not queue behind it.
-        with qtbot.waitSignal(worker.run("Next", lambda ctx: "next", on_done=shown.append)
-                              .settled, timeout=10_000):
+        # Held in a name: a job nobody references is collected once it settles, and the
+        # wait's disconnect from a deleted object fails ("Failed to disconnect ... settled()").
+        next_job = worker.run("Next", lambda ctx: "next", on_done=shown.append)
+        with qtbot.waitSignal(next_job.settled, timeout=10_000):
             pass
         with qtbot.waitSignal(job.returned, timeout=10_000):
             gate.set()
