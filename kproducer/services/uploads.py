@@ -112,6 +112,8 @@ def account_key(account: Account) -> str:
 def check_file(path: str | os.PathLike[str]) -> tuple[Path, int, int]:
     """The file's absolute path, size and modification time; refused before any call.
 
+    The sentences name the file by its name (the folder is what the producer typed).
+
     Raises:
         InvalidInput: Missing, not a file, unreadable or empty.
     """
@@ -120,19 +122,23 @@ def check_file(path: str | os.PathLike[str]) -> tuple[Path, int, int]:
         file = file.resolve(strict=True)
         info = file.stat()
     except (FileNotFoundError, NotADirectoryError):
-        raise InvalidInput(f"There is no file {file}.", "BAD_FILE") from None
+        raise InvalidInput(f"There is no file named {file.name} there.", "BAD_FILE") from None
     except OSError as exc:
-        raise InvalidInput(f"{file} cannot be read: {exc.strerror or exc}.", "BAD_FILE") from None
+        raise InvalidInput(_unreadable(file, exc), "BAD_FILE") from None
     if not file.is_file():
-        raise InvalidInput(f"{file} is not a file.", "BAD_FILE")
+        raise InvalidInput(f"{file.name} is a folder, not a video file.", "BAD_FILE")
     try:
         with file.open("rb") as handle:
             handle.read(1)
     except OSError as exc:
-        raise InvalidInput(f"{file} cannot be read: {exc.strerror or exc}.", "BAD_FILE") from None
+        raise InvalidInput(_unreadable(file, exc), "BAD_FILE") from None
     if info.st_size == 0:
-        raise InvalidInput(f"{file} is empty.", "BAD_FILE")
+        raise InvalidInput(f"{file.name} is empty.", "BAD_FILE")
     return file, info.st_size, info.st_mtime_ns
+
+
+def _unreadable(file: Path, exc: OSError) -> str:
+    return f"{file.name} cannot be read ({(exc.strerror or str(exc)).lower()})."
 
 
 class _Slice:
