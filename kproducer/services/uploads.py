@@ -64,6 +64,8 @@ CHUNK_BYTES = 10 * 1024 * 1024
 IN_FLIGHT = 3
 #: Pauses before each new try of a chunk that failed in transit (then it fails for good).
 RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)
+#: Seconds between writes of the confirmed bytes to the local state.
+SAVE_EVERY_S = 1.0
 #: ``KalturaUploadTokenStatus``.
 PENDING, PARTIAL_UPLOAD, FULL_UPLOAD, CLOSED = 0, 1, 2, 3
 
@@ -188,6 +190,7 @@ class _Run:
     resumed_from: int = 0
     chunks_sent: int = 0
     sent_bytes: int = 0
+    saved_at: float = 0.0
 
     def sent(self, offset: int) -> None:
         """A chunk is confirmed: report the bytes done."""
@@ -228,10 +231,18 @@ class _Run:
         raise AssertionError("unreachable")
 
     def confirm(self, token: Any) -> int:
+        """Note the server's confirmed bytes; written down at most every second.
+
+        The record is a hint (a resume asks the server for ``uploadedFileSize``), so it
+        need not cost an fsync per chunk.
+        """
         confirmed = int(token.uploadedFileSize or 0)
         if confirmed > self.record.confirmed:
             self.record.confirmed = confirmed
-            upload_state.save(self.record)
+            now = time.monotonic()
+            if now - self.saved_at >= SAVE_EVERY_S or confirmed >= self.record.size:
+                upload_state.save(self.record)
+                self.saved_at = now
         return self.record.confirmed
 
 
