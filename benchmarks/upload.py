@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--big-mb", type=int, default=2048, help="size of the big sparse file")
     parser.add_argument("--skip-big", action="store_true", help="skip the big file")
     parser.add_argument("--rounds", type=int, default=3, help="throughput runs of each")
+    parser.add_argument("--resume-mb", type=int, default=100, help="size of the killed upload")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name, Sandbox(Path(tmp_name) / "sb") as sandbox:
         tmp = Path(tmp_name)
@@ -189,9 +190,9 @@ def main() -> None:
             print(f"  {size:6d} MB file        {rss:8.1f} MB peak RSS  ({seconds:.1f} s)")
             sparse.unlink()
 
-        resume = make_mp4(tmp / "resume.mp4", 1800.0, 100 * MB, sparse=True)
+        resume = make_mp4(tmp / "resume.mp4", 1800.0, args.resume_mb * MB, sparse=True)
         chunks, sent, at_kill = resent_after_kill(info, resume, tmp / "home-resume")
-        print(f"resume after kill -9 (100 MB, killed at {at_kill} MB confirmed)")
+        print(f"resume after kill -9 ({args.resume_mb} MB, killed at {at_kill} MB confirmed)")
         print(f"  chunks in the file {chunks}, chunk requests in all {sent}, "
               f"re-sent {sent - chunks}   (target <= 1)")
 
