@@ -128,3 +128,32 @@ def test_killed_mid_upload_the_same_command_continues(fresh_sandbox, tmp_path):
     assert 0 <= resent <= 1, (sent_before, counts)
     flt = KalturaBaseEntryFilter(nameEqual="keynote", statusIn="-2,-1,0,1,2,4,5,6,7")
     assert [e.id for e in make_client(info).baseEntry.list(flt).objects] == [entry_id]
+
+
+def test_ctrl_c_says_how_to_continue_and_the_rerun_finishes(fresh_sandbox, tmp_path):
+    info = fresh_sandbox.info
+    conversion_seconds(info, 0)
+    video = make_mp4(tmp_path / "interview.mp4", 900.0, 48 * MB, sparse=True)
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k not in ACCOUNT_VARS}
+    env.update(sandbox_env(info), KPRODUCER_HOME=str(home),
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    command = [sys.executable, "-m", "kproducer", "entries", "upload", str(video)]
+    set_faults(info, latency_ms=400)
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while _confirmed(home) < 10 * MB and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGINT)
+        _out, err = first.communicate(timeout=60)
+    finally:
+        set_faults(info)
+    assert first.returncode == 130
+    assert "Traceback" not in err
+    assert "run the same command again to continue the upload of interview.mp4" in err
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert second.returncode == 0, second.stderr
+    assert stats(info)["by_action"]["uploadtoken.add"] == 1

@@ -19,6 +19,9 @@ from kproducer.services.uploads import Progress, UploadCancelled
 from .base import OK, SOME_FAILED, CommandError
 from .common import account_options, connected, handles, print_json, stderr_is_terminal
 
+#: Exit code after Ctrl-C (as :data:`kproducer.cli.INTERRUPTED`).
+INTERRUPTED = 130
+
 
 def configure(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``upload`` to ``kproducer entries``."""
@@ -79,7 +82,7 @@ def upload_command(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             raise CommandError(
                 f"Interrupted; run the same command again to continue the upload of "
-                f"{file.name} where it stopped.", SOME_FAILED) from None
+                f"{file.name} where it stopped.", INTERRUPTED) from None
         except OSError as exc:
             raise CommandError(
                 f"The upload's progress cannot be saved on this computer "
