@@ -160,7 +160,7 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=200, help="size of the throughput file")
     parser.add_argument("--big-mb", type=int, default=2048, help="size of the big sparse file")
     parser.add_argument("--skip-big", action="store_true", help="skip the big file")
-    parser.add_argument("--rounds", type=int, default=3, help="throughput runs of each")
+    parser.add_argument("--rounds", type=int, default=5, help="throughput runs of each")
     parser.add_argument("--resume-mb", type=int, default=100, help="size of the killed upload")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name, Sandbox(Path(tmp_name) / "sb") as sandbox:
