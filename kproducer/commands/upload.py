@@ -44,11 +44,14 @@ class _Progress:
         self.name = name
         self.meter = recordings.Meter()
         self.shown = False
+        self.width = 0
 
     def __call__(self, progress: Progress) -> None:
         self.meter.add(progress.done)
         line = f"Uploading {self.name}… {self.meter.line(progress.total)}"
-        sys.stderr.write(f"\r{line}\x1b[K")
+        # padded over the longer line before it (control sequences are shown escaped)
+        sys.stderr.write(f"\r{line.ljust(self.width)}")
+        self.width = len(line)
         sys.stderr.flush()
         self.shown = True
 
