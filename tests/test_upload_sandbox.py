@@ -319,3 +319,16 @@ def test_entry_lists_find_uploads_by_words_name_and_ids(client, quick, tmp_path)
     assert [e.id for e in by_name.objects] == [entry.id]
     by_ids = client.baseEntry.list(KalturaBaseEntryFilter(idIn=f"{entry.id},0_nothere1"))
     assert [e.id for e in by_ids.objects] == [entry.id]
+
+
+def test_resume_without_resume_at_appends_and_resume_false_starts_over(client):
+    token = client.uploadToken.add(KalturaUploadToken())
+    client.uploadToken.upload(token.id, Named(b"a" * 100), False, False)
+    appended = client.uploadToken.upload(token.id, Named(b"b" * 50), True, False, -1)
+    assert int(appended.uploadedFileSize) == 150
+    # resume=false: the part becomes the token's file, whatever was there before
+    replaced = client.uploadToken.upload(token.id, Named(b"c" * 30), False, False)
+    assert int(replaced.uploadedFileSize) == 30
+    # an empty non-final chunk past the start is dismissed: the token comes back as it was
+    empty = client.uploadToken.upload(token.id, Named(b""), True, False, 30)
+    assert int(empty.uploadedFileSize) == 30 and _status(empty) == PARTIAL
