@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -135,7 +136,7 @@ def _confirmed(home: Path) -> int:
 def resent_after_kill(info: SandboxInfo, path: Path, home: Path) -> tuple[int, int, int]:
     """(chunks in the file, chunk requests in all, confirmed MB at the kill)."""
     requests.post(f"{info.service_url}/_sandbox/stats/reset", timeout=10)
-    requests.post(f"{info.service_url}/_sandbox/faults", json={"latency_ms": 200}, timeout=10)
+    requests.post(f"{info.service_url}/_sandbox/faults", json={"latency_ms": 1000}, timeout=10)
     command = [sys.executable, "-m", "kproducer", "entries", "upload", str(path), "--json"]
     env = _env(info, home)
     first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
@@ -168,18 +169,20 @@ def main() -> None:
         info = sandbox.info
         video = make_mp4(tmp / "throughput.mp4", 600.0, args.mb * MB)
         size_mb = video.stat().st_size / 1e6
-        print(f"throughput ({args.mb} MB, {args.rounds} rounds each, alternating; best)")
+        print(f"throughput ({args.mb} MB, {args.rounds} rounds each, alternating; best and median)")
         plains, mines = [], []
         for _ in range(args.rounds):  # alternating, so a busy machine slows both alike
             plains.append(plain_post(info, video, tmp / "home-plain"))
             mines.append(ours(info, video, tmp / f"home-ours-{len(mines)}"))
         plain, mine = min(plains), min(mines)
+        median_ratio = statistics.median(plains) / statistics.median(mines)
         print(f"  plain requests POST     {size_mb / plain:8.1f} MB/s  "
               f"({', '.join(f'{t:.2f}' for t in plains)} s)")
         print(f"  kproducer upload        {size_mb / mine:8.1f} MB/s  "
               f"({', '.join(f'{t:.2f}' for t in mines)} s; {uploads.CHUNK_BYTES // MB} MB "
               f"chunks, {uploads.IN_FLIGHT} in flight)")
-        print(f"  ratio                   {plain / mine:8.2f}   (target >= 0.80)")
+        print(f"  ratio                   {plain / mine:8.2f}   best against best (target >= 0.80)")
+        print(f"  ratio of the medians    {median_ratio:8.2f}")
         video.unlink()
 
         print("peak RSS of `kproducer entries upload` (child process, sparse files)")
