@@ -13,6 +13,7 @@ import json
 import logging
 import random
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -315,6 +316,13 @@ class SandboxServer(ThreadingHTTPServer):
         self.routes: dict[str, Route] = {}
         self.open_connections: set[socket.socket] = set()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request (killed, Ctrl-C) is not a server error."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            log.debug("client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         """End every open keep-alive connection (used when stopping)."""
         with self.stats.lock:
@@ -357,10 +365,12 @@ class SandboxServer(ThreadingHTTPServer):
 
         headers: dict[str, str] = {}
         token = api.RESPONSE_HEADERS.set(headers)
+        base = api.REQUEST_BASE.set(self.base_url(handler))
         try:
             result, counted, calls = self._run(params, is_multi, charge)
         finally:
             api.RESPONSE_HEADERS.reset(token)
+            api.REQUEST_BASE.reset(base)
         self._count(params, counted, is_multi, calls)
         elapsed = time.perf_counter() - started
 
@@ -375,6 +385,13 @@ class SandboxServer(ThreadingHTTPServer):
         else:
             inner = wire.result_xml(result)
         handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml", headers)
+
+    def base_url(self, handler: Handler) -> str:
+        """``http://host:port`` as the client reached this server (its Host header)."""
+        host = handler.headers.get("Host") or ""
+        if not host or any(c in host for c in "/\\ @?#"):
+            host = f"{self.server_address[0]!s}:{self.server_address[1]}"
+        return f"http://{host}"
 
     def _run(
         self, params: dict[str, Any], is_multi: bool, charge: Callable[[], None]
