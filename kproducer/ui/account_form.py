@@ -131,11 +131,14 @@ class AccountForm(QWidget):
 
     def _line_up_labels(self) -> None:
         """Give every label of the three groups the widest one's width, so fields line up."""
-        labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
-                  for group in self.groups
-                  if isinstance(form := group.layout(), QFormLayout)
-                  for row in range(form.rowCount())
-                  if form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None]
+        labels: list[QWidget] = []
+        for group in self.groups:
+            form = group.layout()
+            assert isinstance(form, QFormLayout)
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if item is not None and (label := item.widget()) is not None:
+                    labels.append(label)
         width = max(label.sizeHint().width() for label in labels)
         for label in labels:
             label.setMinimumWidth(width)
