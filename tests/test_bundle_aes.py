@@ -1,4 +1,4 @@
-"""The bundle's stand-in for cryptography (packaging/aes_for_secretstorage.py, issue 16 item 12).
+"""The bundle's stand-in for cryptography (bundle_hooks/aes_for_secretstorage.py, issue 16 item 12).
 
 The bundle leaves ``cryptography`` out and gives SecretStorage AES-CBC from pycryptodome:
 the same bytes as ``cryptography``, the same refusals, and a real Secret Service round trip
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from keyring_support import secret_service_problem
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "packaging"))
+sys.path.insert(0, str(ROOT / "bundle_hooks"))
 
 import aes_for_secretstorage as stand_in  # noqa: E402
 
@@ -79,7 +79,7 @@ def test_a_secret_service_round_trip_with_the_stand_in_only() -> None:
     if problem:
         pytest.skip(problem)
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
-    done = subprocess.run([sys.executable, "-c", ROUND_TRIP, str(ROOT / "packaging")],
+    done = subprocess.run([sys.executable, "-c", ROUND_TRIP, str(ROOT / "bundle_hooks")],
                           capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
