@@ -69,8 +69,8 @@ test: lint pytest
 # `make bundle` always rebuilds; `make bundle-check` rebuilds only when a source is newer.
 BUNDLE        := dist/kproducer/kproducer
 BUNDLE_STAMP  := $(VENV)/.kproducer-bundle-installed
-BUNDLE_INPUTS := kproducer.spec pyproject.toml scripts/install-desktop \
-                 $(shell find kproducer desktop -type f -not -path '*/__pycache__/*' 2>/dev/null)
+BUNDLE_INPUTS := kproducer.spec pyproject.toml scripts/install-desktop scripts/icu_data.py \
+                 $(shell find kproducer desktop bundle_hooks -type f -not -path '*/__pycache__/*' 2>/dev/null)
 # --log-level WARN: only what needs a look (its INFO log is ~300 lines). Known, harmless:
 # "Hidden import pycparser.lextab/yacctab, setuptools._distutils not found" and "Library
 # ole32/shell32 required via ctypes not found" (Windows-only code paths in dependencies).

@@ -17,8 +17,9 @@ BUNDLE = ROOT / "dist" / "kproducer" / "kproducer"
 
 def newest_source() -> Path:
     """The most recently changed file the bundle is built from (as the Makefile lists them)."""
-    sources = [ROOT / "kproducer.spec", ROOT / "pyproject.toml", ROOT / "scripts/install-desktop"]
-    sources += [p for folder in ("kproducer", "desktop") for p in (ROOT / folder).rglob("*")
+    sources = [ROOT / "kproducer.spec", ROOT / "pyproject.toml", ROOT / "scripts/install-desktop",
+               ROOT / "scripts/icu_data.py"]
+    sources += [p for folder in ("kproducer", "desktop", "bundle_hooks") for p in (ROOT / folder).rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts]
     return max(sources, key=lambda p: p.stat().st_mtime)
 

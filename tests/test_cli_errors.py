@@ -132,7 +132,7 @@ def test_a_missing_secret_or_admin_user_is_exit_2(
         (["moderators", "add", "--entry", "0_abcdefgh", "--user", "has space"],
          '"has space" is not a valid Kaltura user ID'),
         (["moderators", "remove", "--entry", "0_zzzzzzzz", "--user", "x@example.com"],
-         'is not a moderator of 0_zzzzzzzz'),
+         'Entry "0_zzzzzzzz" was not found'),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else "",
 )

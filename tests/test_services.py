@@ -227,10 +227,11 @@ def test_add_list_remove_moderator(account):
     listed = {m.user_id: m for m in moderators.list_moderators(account, entry_id)}
     assert listed["mo@example.com"].display_name == "Mo Salah"
     assert "alice@example.com" in listed  # seeded
-    moderators.remove(account, entry_id, "mo@example.com")
+    assert moderators.remove(account, entry_id, "mo@example.com") is True
     assert "mo@example.com" not in [m.user_id for m in moderators.list_moderators(account, entry_id)]
-    with pytest.raises(NotFound, match="is not a moderator"):
-        moderators.remove(account, entry_id, "mo@example.com")
+    assert moderators.remove(account, entry_id, "mo@example.com") is False  # already done
+    with pytest.raises(NotFound, match="was not found"):
+        moderators.remove(account, "0_zzzzzzzz", "mo@example.com")
     with pytest.raises(InvalidInput):
         moderators.add(account, entry_id, Person("has space"))
 

@@ -110,15 +110,36 @@ def print_json(document: Any) -> None:
     print(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str) -> None:
-    """Print aligned columns (or ``empty`` when there are no rows)."""
+#: The widest a table cell is in text output; a longer value ends in "…" (--json has it all).
+MAX_CELL = 60
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str,
+          full: Sequence[str] = ()) -> None:
+    """Print aligned columns (or ``empty`` when there are no rows).
+
+    Args:
+        headers: The column names.
+        rows: The cells (None is empty).
+        empty: What to print when there are no rows.
+        full: Columns never cut to :data:`MAX_CELL` (a sentence such as ERROR); every other
+            cell longer than that is cut with an ellipsis, so one 300-character user ID
+            cannot make the whole table 300 columns wide.
+    """
     if not rows:
         print(empty)
         return
-    cells = [[shown("" if v is None else str(v), layout="") for v in row] for row in rows]
+    keep = [h in full for h in headers]
+    cells = [[cut(shown("" if v is None else str(v), layout=""), whole)
+              for v, whole in zip(row, keep, strict=True)] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     for row in [list(headers), *cells]:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cut(text: str, whole: bool = False) -> str:
+    """``text``, or its first :data:`MAX_CELL` - 1 characters and "…" when longer."""
+    return text if whole or len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
 
 
 #: Control characters a terminal acts on: C0 (but the layout ones), DEL and C1 (CSI...).

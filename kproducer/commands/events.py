@@ -9,7 +9,7 @@ from kproducer.services import events
 from kproducer.services.models import Event
 
 from .base import OK, Command
-from .common import account_options, actions, connected, handles, iso, print_json, table
+from .common import account_options, actions, connected, handles, iso, print_json, table, warn
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -56,10 +56,15 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def create_command(args: argparse.Namespace) -> int:
-    """Create an event and print it."""
+    """Create an event and print it (a warning on stderr when the name is taken already)."""
     name = events.check_name(args.name)
     with connected(args) as account:
+        same = events.named(account, name)
         event = events.create(account, name, args.description)
+    if same:
+        ids = ", ".join(str(e.id) for e in same)
+        warn(f"warning: an event named “{name}” already exists (ID {ids}); created another "
+             f"one, {event.id} (`kproducer events delete {event.id}` if that was a mistake).")
     if args.json:
         print_json({"event": event_json(event)})
     else:

@@ -191,7 +191,7 @@ def _print_summary(entry_id: str, source: Path, tally: Tally, report: Path | Non
     print(f"{source.name} → moderators of {entry_id}: {tally.rows} rows, {', '.join(parts)}.")
     if tally.failures:
         shown = [(r.line, r.user_id, r.error) for r in tally.failures]
-        table(("LINE", "USER_ID", "ERROR"), shown, "")
+        table(("LINE", "USER_ID", "ERROR"), shown, "", full=("ERROR",))
         if counts["failed"] > len(tally.failures):
             print(f"… and {counts['failed'] - len(tally.failures)} more failed rows.")
         print("Run the same command again to retry only what failed.")

@@ -173,7 +173,7 @@ def _print_summary(summary: ExportSummary) -> None:
         print(f"Columns carried through unread: {', '.join(summary.unused_columns)}.")
     if summary.failed:
         shown = [(f.line, f.user_id, f.error) for f in summary.failures[:SHOWN_FAILURES]]
-        table(("LINE", "USER_ID", "ERROR"), shown, "")
+        table(("LINE", "USER_ID", "ERROR"), shown, "", full=("ERROR",))
         if summary.failed > len(shown):
             print(f"… and {summary.failed - len(shown)} more failed rows.")
         print("Run the same command again to finish only the rows not ok.")

@@ -104,15 +104,18 @@ def add_command(args: argparse.Namespace) -> int:
 
 
 def remove_command(args: argparse.Namespace) -> int:
-    """Take one person off an entry's moderators."""
+    """Take one person off an entry's moderators (0 also when they were not one)."""
     entry_id = entries.check_entry_id(args.entry)
     user_id = moderators.check_user_id(args.user.strip())
     with connected(args) as account:
-        moderators.remove(account, entry_id, user_id)
+        removed = moderators.remove(account, entry_id, user_id)
     if args.json:
-        print_json({"entry_id": entry_id, "user_id": user_id, "status": "removed"})
-    else:
+        print_json({"entry_id": entry_id, "user_id": user_id,
+                    "status": "removed" if removed else "already"})
+    elif removed:
         print(f"{user_id} is no longer a moderator of {entry_id}.")
+    else:
+        print(f"{user_id} was not a moderator of {entry_id}; nothing to remove.")
     return OK
 
 

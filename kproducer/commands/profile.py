@@ -217,7 +217,7 @@ def list_command(args: argparse.Namespace) -> int:
         known = ", ".join(f"{k.replace('_', ' ')} ({v})" for k, v in sources.items() if v)
         rows.append((p.name, p.partner_id, p.service_url, p.admin_user_id, known or "none"))
     table(("NAME", "PARTNER", "SERVICE_URL", "ADMIN_USER", "SECRETS"), rows,
-          "No profiles yet: add one with 'kproducer profile add NAME'.")
+          "No profiles yet: add one with 'kproducer profile add NAME'.", full=("SECRETS",))
     if secrets.status_message:
         warn(secrets.status_message)
     return OK

@@ -82,6 +82,31 @@ class AccountSettings:
     cnc_service_url: str = ""
     cnc_app_token: str | None = field(default=None, repr=False)
     kme: KmeSettings | None = field(default=None, repr=False)
+    #: The saved profile these settings come from; None when only KALTURA_* variables gave
+    #: them (what :func:`where_to_set` tells the producer to change).
+    profile_name: str | None = None
+
+
+#: The environment variables of a meeting room's settings (URL, key, secret).
+KME_VARIABLES = ("KALTURA_KME_URL", "KALTURA_KME_KEY", "KALTURA_KME_SECRET")
+
+
+def where_to_set(settings: AccountSettings, *variables: str) -> str:
+    """Where a missing setting is given, for a sentence: "set it in … or …".
+
+    Args:
+        settings: The account's settings (their profile, or none: the environment).
+        variables: The environment variables that give the setting (``KALTURA_...``).
+
+    Returns:
+        "in the account profile “Prod” or the environment variable KALTURA_X", or, when
+        the account comes from the environment alone, "in the environment variable ...".
+    """
+    names = " and ".join(variables)
+    env = f"the environment variable{'s' if len(variables) > 1 else ''} {names}"
+    if settings.profile_name is None:
+        return f"in {env}"
+    return f"in the account profile “{settings.profile_name}” or {env}"
 
 
 @dataclass

@@ -206,6 +206,7 @@ def account_from(
         cnc_service_url=profile.cnc_service_url,
         cnc_app_token=resolved.cnc_app_token,
         kme=kme,
+        profile_name=resolved.settings.profile_name,
     )
     vault = resolved.secrets.cnc_token_vault(cache.account, cache.ttl_for(CacheKind.CNC_TOKEN))
     return Account(conn=conn, cache=cache, activity=activity, settings=settings, vault=vault)

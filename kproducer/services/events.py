@@ -49,12 +49,25 @@ def check_event_id(event_id: str | int) -> int:
 
 
 def list_events(account: Account, search: str = "") -> list[Event]:
-    """Active events, newest first; ``search`` matches names case-insensitively."""
+    """Active events, newest first; ``search`` matches names case-insensitively.
+
+    "Newest" is ``createdAt`` (whole seconds), then the higher ID: events made in the same
+    second come back from ``-createdAt`` in no set order (the server's SQL sorts on that
+    column alone), so without the ID event 2 could be listed before event 3.
+    """
     flt = KalturaVirtualEventFilter(orderBy="-createdAt")
     events = [event_from(obj) for obj in account.conn.list_all(
         lambda c, pager: c.virtualEvent.virtualEvent.list(flt, pager))]
+    events.sort(key=lambda e: (e.created_at or 0, e.id), reverse=True)
     needle = search.strip().lower()
     return [e for e in events if needle in e.name.lower()] if needle else events
+
+
+def named(account: Account, name: str) -> list[Event]:
+    """The active events called ``name`` (spaces and letter case aside), newest first."""
+    wanted = " ".join(name.split()).casefold()
+    return [e for e in list_events(account)
+            if " ".join(e.name.split()).casefold() == wanted]
 
 
 def get(account: Account, event_id: int) -> Event:

@@ -24,7 +24,7 @@ from KalturaClient.Plugins.Group import KalturaGroup
 
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import KalturaError
-from .account import Account
+from .account import Account, where_to_set
 
 USER_EXISTS = "user_exists"
 GROUP_EXISTS = "group_exists"
@@ -210,7 +210,9 @@ def cnc_step(account: Account, found: list[str]) -> Step:
             raise CncTokenError(
                 f"The account needs exactly one active app token with privileges "
                 f'"{CNC_PRIVILEGE}" to sign chat (CnC) tokens, and {len(tokens)} were found; '
-                "set the CnC app token in the profile or fix the app tokens.",
+                "set the CnC app token "
+                + where_to_set(account.settings, "KALTURA_CNC_APP_TOKEN")
+                + ", or fix the app tokens.",
                 "CNC_APP_TOKEN",
             )
         account.vault.set_cnc_token(tokens[0])

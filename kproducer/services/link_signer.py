@@ -17,7 +17,7 @@ from pathlib import Path
 from ..kaltura.ks import USER_SESSION, generate_ks
 from ..local import atomic
 from . import entries, facts, kme, preview
-from .account import Account, AccountSettings
+from .account import KME_VARIABLES, Account, AccountSettings, where_to_set
 from .facts import Person
 from .link_models import ExportError, ExportRequest, LinkFormat
 from .link_output import iso, page_name
@@ -132,16 +132,18 @@ class Signer:
                 )
             if self.settings.kme is None:
                 raise ExportError(
-                    f"“{name}” is a meeting room: set the KME launch URL, key and secret in "
-                    "the account profile to export its links."
+                    f"“{name}” is a meeting room: to export its links, set the KME launch "
+                    "URL, key and secret "
+                    + where_to_set(self.settings, *KME_VARIABLES) + "."
                 )
         elif not self.settings.player_uiconf_id:
             raise ExportError(
-                "The account has no player uiconf ID; set it in the account profile to "
-                "export links."
+                "The account has no player uiconf ID; to export links, set it "
+                + where_to_set(self.settings, "KALTURA_PLAYER_UICONF_ID") + "."
             )
         if making and self.with_jwt and not self.cnc_token:
-            raise ExportError("The CnC app token is needed to sign the chat tokens.")
+            raise ExportError("The CnC app token is needed to sign the chat tokens; set it "
+                              + where_to_set(self.settings, "KALTURA_CNC_APP_TOKEN") + ".")
 
     def make(self, person: Person, role: Role) -> Made:
         """The person's link (a page is written, atomically and owner-only).

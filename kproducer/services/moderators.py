@@ -18,7 +18,7 @@ from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaFilterPager, KalturaGroupUserFilter, KalturaUserFilter
 
-from ..kaltura.errors import InvalidInput, KalturaError, NotFound, answer_lost, maybe_done
+from ..kaltura.errors import InvalidInput, KalturaError, answer_lost, maybe_done
 from . import bulk, entries, facts, people
 from .account import Account
 from .csv_input import USER_ID
@@ -101,16 +101,26 @@ def add(account: Account, entry_id: str, person: Person) -> None:
         raise
 
 
-def remove(account: Account, entry_id: str, user_id: str) -> None:
-    """Take someone off the entry's moderators."""
+def remove(account: Account, entry_id: str, user_id: str) -> bool:
+    """Take someone off the entry's moderators.
+
+    Returns:
+        True when they were a moderator; False when they were not (nothing to do: as
+        ``add`` of a moderator, the wanted state already holds).
+
+    Raises:
+        NotFound: The entry does not exist (checked only when the membership was missing).
+    """
     group = moderators_group(entries.check_entry_id(entry_id))
     facts.forget_membership(account, group, user_id)
     try:
         account.conn.call(lambda c: c.groupUser.delete(user_id, group))
     except KalturaError as exc:
-        if exc.code in ("GROUP_USER_DOES_NOT_EXISTS", "INVALID_USER_ID", "GROUP_NOT_FOUND"):
-            raise NotFound(f'"{user_id}" is not a moderator of {entry_id}.', exc.code) from exc
-        raise
+        if exc.code not in ("GROUP_USER_DOES_NOT_EXISTS", "INVALID_USER_ID", "GROUP_NOT_FOUND"):
+            raise
+        entries.get(account, entry_id)  # a mistyped entry is an error, not "already done"
+        return False
+    return True
 
 
 def check_user_id(user_id: str) -> str:

@@ -25,7 +25,7 @@ import jwt
 from .. import resources
 from ..kaltura.ks import KsInfo, inspect_ks
 from . import kme, people
-from .account import Account, AccountSettings
+from .account import KME_VARIABLES, Account, AccountSettings, where_to_set
 from .facts import Person
 from .models import Entry, IssuedTokens, Role
 from .tokens import ExpiryPolicy, decode_cnc_jwt, issue
@@ -165,8 +165,8 @@ def page_config(
         return config
     if not settings.player_uiconf_id:
         raise PreviewError(
-            "The account has no player uiconf ID; set it in the account profile to preview "
-            "or share sessions."
+            "The account has no player uiconf ID; to preview or share sessions, set it "
+            + where_to_set(settings, "KALTURA_PLAYER_UICONF_ID") + "."
         )
     cdn = config["cdnUrl"]
     player: dict[str, Any] = {
@@ -252,15 +252,16 @@ def build(
     if kme.is_room(entry):
         if settings.kme is None:
             raise PreviewError(
-                f"“{entry.name}” is a meeting room: set the KME launch URL, key and secret in "
-                "the account profile to preview it."
+                f"“{entry.name}” is a meeting room: to preview it, set the KME launch URL, key "
+                "and secret " + where_to_set(settings, *KME_VARIABLES) + "."
             )
         launch = kme.launch(
             settings.kme, entry, person.user_id, role,
             person.first_name, person.last_name, person.email,
         )
     elif not settings.cnc_uiconf_id:
-        notes.append("The account has no CnC uiconf ID, so the page shows the player only.")
+        notes.append("The account has no CnC uiconf ID, so the page shows the player only "
+                     "(set it " + where_to_set(settings, "KALTURA_CNC_UICONF_ID") + ").")
     cdn = cdn_base(settings.service_url)
     link = None
     if launch is None and settings.player_uiconf_id:

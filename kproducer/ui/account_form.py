@@ -6,23 +6,40 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QVBoxLayout, QWidget
 
-from ..local.profiles import DEFAULT_SERVICE_URL, Profile
+from ..local.profiles import DEFAULT_SERVICE_URL, Profile, ProfileError
 from ..local.secret_store import SecretKind, SecretSource
 from .common import hint
 
 SECRET_WORDS = {
-    SecretSource.KEYRING: "stored in the system keyring — leave empty to keep it",
-    SecretSource.SESSION: "kept for this session — leave empty to keep it",
-    SecretSource.ENVIRONMENT: "taken from the environment variable",
+    SecretSource.KEYRING: "in the system keyring — empty keeps it",
+    SecretSource.SESSION: "kept for this session — empty keeps it",
+    SecretSource.ENVIRONMENT: "from the environment variable",
 }
 PLACEHOLDERS = {
-    SecretKind.ADMIN_SECRET: "required — from KMC › Integration Settings",
-    SecretKind.CNC_APP_TOKEN: "optional — found automatically with appToken.list",
-    SecretKind.KME_SECRET: "optional — only for meeting rooms (KME)",
+    SecretKind.ADMIN_SECRET: "required — KMC › Integration Settings",
+    SecretKind.CNC_APP_TOKEN: "optional — found with appToken.list",
+    SecretKind.KME_SECRET: "optional — meeting rooms only",
 }
+#: Where a producer finds each ID (shown under the group, and as the field's tooltip).
+WHERE_PLAYER_UICONF = ("The player uiconf ID: in KMC › Studio, the ID of the player "
+                       "(Player v7) your sessions play in. Shared links and the preview "
+                       "need it.")
+WHERE_CNC_UICONF = ("The CnC uiconf ID: the chat widget of the Events Platform; in KMS "
+                    "admin › Chat and Collaboration (field uiConfId), or ask your Kaltura "
+                    "contact. Optional: without it links have no chat.")
+#: Numeric fields: a value with anything but digits is refused, never cut to its digits.
+NUMERIC_FIELDS = {"partner_id": "The partner ID", "player_uiconf_id": "The player uiconf ID",
+                  "cnc_uiconf_id": "The CnC uiconf ID"}
+
+
+def digits_problem(label: str, text: str) -> str | None:
+    """One sentence when ``text`` (stripped) is not empty and not only the digits 0-9."""
+    value = text.strip()
+    if not value or (value.isascii() and value.isdigit()):
+        return None
+    return f"{label} is a number (digits only, e.g. 1234567), not “{value}”."
 
 
 class AccountForm(QWidget):
@@ -40,13 +57,14 @@ class AccountForm(QWidget):
         self._loading = False
         self.name = QLineEdit()
         self.service_url = QLineEdit()
+        # No validator on the numeric fields: a validator drops the letters of "abc123" as
+        # they are typed and leaves 123 without a word. The text stays as typed, problems()
+        # says what is wrong with it (the dialog shows it as it is typed), and profile()
+        # refuses it.
         self.partner_id = QLineEdit()
-        self.partner_id.setValidator(QIntValidator(1, 2_000_000_000, self))
         self.admin_user_id = QLineEdit()
         self.player_uiconf_id = QLineEdit()
         self.cnc_uiconf_id = QLineEdit()
-        for edit in (self.player_uiconf_id, self.cnc_uiconf_id):
-            edit.setValidator(QIntValidator(1, 2_000_000_000, self))
         self.cnc_service_url = QLineEdit()
         self.kme_launch_url = QLineEdit()
         self.kme_key = QLineEdit()
@@ -57,38 +75,82 @@ class AccountForm(QWidget):
             edit.setClearButtonEnabled(True)
         self.service_url.setPlaceholderText(DEFAULT_SERVICE_URL)
         self.partner_id.setPlaceholderText("e.g. 1234567")
-        self.admin_user_id.setPlaceholderText("the user the admin session is issued for")
+        self.admin_user_id.setPlaceholderText("who the admin session is for")
+        self.admin_user_id.setToolTip("The user the admin session (KS) is issued for.")
+        self.player_uiconf_id.setPlaceholderText("needed for links — KMC › Studio")
+        self.player_uiconf_id.setToolTip(WHERE_PLAYER_UICONF)
+        self.cnc_uiconf_id.setPlaceholderText("optional — chat widget")
+        self.cnc_uiconf_id.setToolTip(WHERE_CNC_UICONF)
         self.cnc_service_url.setPlaceholderText("optional")
-        self.kme_launch_url.setPlaceholderText("optional — LTI launch URL of Kaltura Meetings")
+        self.kme_launch_url.setPlaceholderText("optional — LTI launch URL")
+        self.kme_launch_url.setToolTip("The LTI launch URL of Kaltura Meetings (KME).")
 
+        # Mnemonics are unique in the whole dialog (Alt+S is Save, Alt+T Test connection,
+        # Alt+C Connect, Alt+A Add, Alt+R Remove): tests/test_ui_accounts.py checks it.
         account = QGroupBox("Account")
-        form = QFormLayout(account)
+        form = self._form(account)
         form.addRow("&Name:", self.name)
-        form.addRow("Service &URL:", self.service_url)
+        form.addRow("Service UR&L:", self.service_url)
         form.addRow("&Partner ID:", self.partner_id)
-        form.addRow("Admin &user ID:", self.admin_user_id)
-        form.addRow("Admin &secret:", self.secret_edits[SecretKind.ADMIN_SECRET])
+        form.addRow("Admin user &ID:", self.admin_user_id)
+        form.addRow("Admin s&ecret:", self.secret_edits[SecretKind.ADMIN_SECRET])
         embeds = QGroupBox("Player and chat (CnC)")
-        form = QFormLayout(embeds)
-        form.addRow("Player uiconf ID:", self.player_uiconf_id)
-        form.addRow("CnC uiconf ID:", self.cnc_uiconf_id)
-        form.addRow("CnC chat service URL:", self.cnc_service_url)
-        form.addRow("CnC app token:", self.secret_edits[SecretKind.CNC_APP_TOKEN])
+        form = self._form(embeds)
+        form.addRow("Pla&yer uiconf ID:", self.player_uiconf_id)
+        form.addRow("CnC uicon&f ID:", self.cnc_uiconf_id)
+        form.addRow("CnC c&hat service URL:", self.cnc_service_url)
+        form.addRow("CnC app t&oken:", self.secret_edits[SecretKind.CNC_APP_TOKEN])
         kme = QGroupBox("Meeting rooms (KME), optional")
-        form = QFormLayout(kme)
-        form.addRow("KME launch URL:", self.kme_launch_url)
-        form.addRow("KME key:", self.kme_key)
-        form.addRow("KME secret:", self.secret_edits[SecretKind.KME_SECRET])
+        form = self._form(kme)
+        form.addRow("KME launch &URL:", self.kme_launch_url)
+        form.addRow("KME &key:", self.kme_key)
+        form.addRow("K&ME secret:", self.secret_edits[SecretKind.KME_SECRET])
+        self.groups = (account, embeds, kme)
+        self._line_up_labels()
+        self.where = hint("Where to find them: the player in KMC › Studio; the CnC (chat) "
+                          "widget in KMS admin › Chat and Collaboration, field uiConfId.", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(account)
         layout.addWidget(embeds)
+        layout.addWidget(self.where)
         layout.addWidget(kme)
         layout.addWidget(hint("Secrets are never shown again once saved; type a new value to "
                               "replace one."))
         layout.addStretch(1)
         for edit in self._edits():
             edit.textEdited.connect(self._edited)
+
+    @staticmethod
+    def _form(group: QGroupBox) -> QFormLayout:
+        form = QFormLayout(group)
+        # The same policy in all three groups (the platform default differs by style);
+        # _line_up_labels gives their labels one width, so the fields start at one x.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        return form
+
+    def _line_up_labels(self) -> None:
+        """Give every label of the three groups the widest one's width, so fields line up."""
+        labels: list[QWidget] = []
+        for group in self.groups:
+            form = group.layout()
+            assert isinstance(form, QFormLayout)
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if item is not None and (label := item.widget()) is not None:
+                    labels.append(label)
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+
+    def problems(self) -> list[str]:
+        """Sentences about values that cannot be saved as typed (non-digits in an ID)."""
+        return [problem for field, label in NUMERIC_FIELDS.items()
+                if (problem := digits_problem(label, getattr(self, field).text()))]
+
+    def missing_player_uiconf(self) -> bool:
+        """True when no player uiconf ID is given (links and the preview need one)."""
+        return not self.player_uiconf_id.text().strip()
 
     def _edits(self) -> list[QLineEdit]:
         return [self.name, self.service_url, self.partner_id, self.admin_user_id,
@@ -146,6 +208,9 @@ class AccountForm(QWidget):
         Raises:
             ProfileError: A value is missing or invalid (one sentence naming it).
         """
+        problems = self.problems()
+        if problems:
+            raise ProfileError(problems[0])
         return Profile.from_dict({
             "name": self.name.text(),
             "partner_id": self.partner_id.text(),

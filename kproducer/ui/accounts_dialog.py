@@ -9,7 +9,7 @@ answer, or ask the desktop to unlock it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -40,6 +40,9 @@ SANDBOX_TEXT = (
     "next time."
 )
 
+NO_PLAYER_UICONF = (" ⚠ It has no player uiconf ID: shared links and the preview need one "
+                    "(KMC › Studio lists your players and their IDs).")
+
 
 class AccountsDialog(QDialog):
     """Pick, edit, test and connect accounts.
@@ -58,6 +61,8 @@ class AccountsDialog(QDialog):
         self.deps = deps
         self.activity = activity
         self.keyring_checked = False
+        #: The profile a Connect is waiting for (None when none is).
+        self.connecting: str | None = None
         self.store = ProfileStore()
         self.secrets = connect.default_secret_store()
 
@@ -77,6 +82,9 @@ class AccountsDialog(QDialog):
 
         self.form = AccountForm(self)
         self.form.changed.connect(self._update_buttons)
+        self.form.changed.connect(self._show_form_problems)
+        #: The outcome line shows a problem of the form's values (cleared once fixed).
+        self.showing_problem = False
         sandbox = QWidget(self)
         box = QVBoxLayout(sandbox)
         box.addWidget(heading("Sandbox (built-in demo)", sandbox))
@@ -128,8 +136,9 @@ class AccountsDialog(QDialog):
         make_plain(self)  # profile names, URLs and connection outcomes are account data
         self._reload(current or SANDBOX_PROFILE)
         self._check_keyring()
-        self.resize(self.fontMetrics().averageCharWidth() * 110,
-                    self.fontMetrics().height() * 38)
+        # At least as tall as its contents ask (else the form's rows are squeezed).
+        self.resize(self.fontMetrics().averageCharWidth() * 118,
+                    max(self.fontMetrics().height() * 38, self.sizeHint().height()))
 
     # --- list ---
 
@@ -182,6 +191,15 @@ class AccountsDialog(QDialog):
         self.remove_button.setEnabled(not sandbox and self.current_name() is not None)
         self.save_button.setEnabled(not sandbox and self.form.dirty)
         self.test_button.setEnabled(not self.deps.worker.is_held(self.test_button))
+
+    def _show_form_problems(self) -> None:
+        """Say, as it is typed, what cannot be saved (letters in the partner ID...)."""
+        problems = self.form.problems() if self.current_name() != SANDBOX_PROFILE else []
+        if problems:
+            self.outcome.setText(f"⚠ {problems[0]}")
+        elif self.showing_problem:
+            self.outcome.clear()
+        self.showing_problem = bool(problems)
 
     def add_profile(self) -> None:
         """Start a new, empty profile."""
@@ -273,17 +291,25 @@ class AccountsDialog(QDialog):
                     where.add(str(secrets.set(profile.name, kind, value)))
             return "session" if "session" in where else "keyring"
 
+        done: list[str] = []
+
         def saved(where: str) -> None:
             kept = ("in the system keyring" if where == "keyring"
                     else "for this session only (no system keyring)")
             self.form.mark_saved()
             self._reload(profile.name)
-            self.outcome.setText(f"Saved “{profile.name}”; its secrets are kept {kept}.")
-            if then_connect:
-                self._connect(profile.name)
+            self.outcome.setText(f"Saved “{profile.name}”; its secrets are kept {kept}."
+                                 + (NO_PLAYER_UICONF if no_player else ""))
+            done.append(profile.name)
 
+        def settled() -> None:
+            # After the job let go of the Connect button (Connecting holds it again).
+            if then_connect and done:
+                self._connect(done[0])
+
+        no_player = self.form.missing_player_uiconf()
         self.deps.worker.run("Saving the account", write, on_done=saved,
-                             on_error=self._show_failure,
+                             on_error=self._show_failure, on_settled=settled,
                              controls=[self.save_button, self.connect_button])
         return True
 
@@ -342,8 +368,29 @@ class AccountsDialog(QDialog):
             self._connect(name)
 
     def _connect(self, name: str) -> None:
+        """Ask the window to connect; the dialog stays open until it is connected."""
+        self.connecting = name
+        what = "the Sandbox" if name == SANDBOX_PROFILE else f"“{name}”"
+        self.outcome.setText(f"Connecting to {what}…")
+        self.connect_button.setEnabled(False)
         self.connectRequested.emit(name)
-        self.accept()
+
+    @Slot(object)
+    def connection_opened(self, connection: object) -> None:
+        """The window connected: the dialog's work is done (MainWindow.connected)."""
+        if self.connecting is not None:
+            self.connecting = None
+            self.accept()
+
+    @Slot(object)
+    def connection_failed(self, failure: Failure) -> None:
+        """The window could not connect: say why, and stay open to fix the account."""
+        if self.connecting is None:
+            return
+        name, self.connecting = self.connecting, None
+        what = "the Sandbox" if name == SANDBOX_PROFILE else f"“{name}”"
+        self.connect_button.setEnabled(True)
+        self.outcome.setText(f"⚠ Could not connect to {what}: {failure.message}")
 
     def _show_failure(self, failure: Failure) -> None:
         self.outcome.setText(f"⚠ {failure.message}")

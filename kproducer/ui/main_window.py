@@ -253,6 +253,9 @@ class MainWindow(QMainWindow):
         dialog = AccountsDialog(self.deps, self.activity, current, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.connectRequested.connect(self.connect_to)
+        # The dialog closes once connected, and stays open with the reason when not.
+        self.connected.connect(dialog.connection_opened)
+        self.connectFailed.connect(dialog.connection_failed)
         dialog.open()
         return dialog
 

@@ -196,9 +196,7 @@ class SmokeTest(QObject):
             tabs.setCurrentIndex(index)
             QApplication.processEvents()
             if tabs.widget(index) is self.window.preview:
-                from PySide6.QtTest import QTest
-
-                QTest.qWait(300)  # the web view composites its page asynchronously
+                _wait(300)  # the web view composites its page asynchronously
             name = re.sub(r"[^a-z]+", "-", tabs.tabText(index).replace("&", "").lower())
             self._save(self.window, folder, name.strip("-"))
 
@@ -247,3 +245,12 @@ class SmokeTest(QObject):
             shoot()
         else:
             dialog.keyringChecked.connect(shoot)
+
+
+def _wait(ms: int) -> None:
+    """Let the event loop run for ``ms`` (as QTest.qWait, without shipping QtTest)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
