@@ -237,6 +237,9 @@ class ImportPanel(QWidget):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(total - report.not_started)
         lead = "Import cancelled: " if report.cancelled else "Import finished: "
+        if self.target is not None:
+            what = report.source.name if report.source is not None else "The rows"
+            self.source.setText(f"{what} → the moderators of {self.target[1]}.")
         advice = report.advice()
         self.summary.setText(lead + report.summary() + (f"\n{advice}" if advice else ""))
         self.deps.say(lead + report.summary())
