@@ -1,0 +1,178 @@
+"""A person chooser that can be searched: type part of a name, user ID or email (issue 16 item 7).
+
+With 200+ moderators the Preview tab's plain combo box opened a one-line popup with the mouse
+(the list was still loading when it opened, and a popup does not grow) and a list as tall as
+the screen, with no search, from the keyboard (a non-editable combo ignores its
+``maxVisibleItems`` in styles that show a menu-like popup). This one is editable: typing
+filters the people on "contains" (ignoring case) in a popup of at most
+:data:`VISIBLE_ROWS`, arrows and Enter pick one, Esc or leaving the field puts the chosen
+person back; the arrow button opens the whole list, scrolling. While the people load it says
+so, and a popup that was open is opened again at its new size once they are there.
+
+It stays a :class:`QComboBox`: ``currentData()`` is the chosen person's key, ``findData``
+and ``setCurrentIndex`` work as before. 5,000 people fill it in one model reset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QCompleter, QListView, QWidget
+
+#: Rows a popup shows at once (it scrolls beyond them).
+VISIBLE_ROWS = 12
+LOADING = "Loading the session's moderators…"
+PLACEHOLDER = "Type a name, user ID or email"
+
+
+class PersonPicker(QComboBox):
+    """An editable combo of people with a "contains" search.
+
+    Signals:
+        popupRequested(): the list is about to be needed (the arrow, a key, or focus): the
+            owner loads the people now if it has not yet.
+    """
+
+    popupRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(VISIBLE_ROWS)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.people = QStandardItemModel(self)
+        self.setModel(self.people)
+        view = QListView(self)
+        view.setUniformItemSizes(True)  # 5,000 rows are laid out without measuring each
+        self.setView(view)
+        completer = QCompleter(self.people, self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setMaxVisibleItems(VISIBLE_ROWS)
+        popup = QListView(self)
+        popup.setUniformItemSizes(True)
+        completer.setPopup(popup)
+        self.results = popup
+        self.setCompleter(completer)
+        completer.activated[QModelIndex].connect(self._completed)  # type: ignore[index]
+        self.search = completer
+        edit = self.lineEdit()
+        assert edit is not None  # editable
+        self.edit = edit
+        edit.setPlaceholderText(PLACEHOLDER)
+        self._loading = False
+        self.currentIndexChanged.connect(lambda _: self._show_chosen())
+
+    # --- content ---
+
+    def set_people(self, people: Sequence[tuple[str, object]], keep: object = None) -> None:
+        """Offer ``(label, key)`` pairs; choose ``keep`` again when it is among them.
+
+        Emits ``currentIndexChanged`` once at most (the rows are replaced in one reset).
+        """
+        reopen = self.view() is not None and self.view().isVisible()
+        if reopen:
+            self.hidePopup()
+        self._loading = False
+        rows = []
+        for label, key in people:
+            item = QStandardItem(label)
+            item.setData(key, Qt.ItemDataRole.UserRole)
+            item.setToolTip(label)
+            rows.append(item)
+        self.blockSignals(True)
+        self.people.clear()
+        if rows:
+            self.people.invisibleRootItem().appendRows(rows)
+        index = self.findData(keep) if keep is not None else -1
+        self.setCurrentIndex(max(index, 0) if rows else -1)
+        self.blockSignals(False)
+        self.currentIndexChanged.emit(self.currentIndex())
+        if reopen:
+            self.showPopup()
+
+    def set_loading(self, first: tuple[str, object]) -> None:
+        """Show ``first`` (the preview user) with a "Loading…" row after it."""
+        self.set_people([first])
+        loading = QStandardItem(LOADING)
+        loading.setEnabled(False)
+        loading.setSelectable(False)
+        self.people.appendRow(loading)
+        self._loading = True
+
+    @property
+    def loading(self) -> bool:
+        """The people are being loaded (only a "Loading…" row follows the first)."""
+        return self._loading
+
+    def current_label(self) -> str:
+        """The chosen person's label (whatever is typed in the field meanwhile)."""
+        index = self.currentIndex()
+        return self.itemText(index) if index >= 0 else ""
+
+    # --- behaviour ---
+
+    def showPopup(self) -> None:
+        """Ask for the people, then open the whole list (scrolling past VISIBLE_ROWS)."""
+        self.popupRequested.emit()
+        super().showPopup()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Coming in by keyboard: load the people before the first key is typed."""
+        self.popupRequested.emit()
+        super().focusInEvent(event)
+        self.edit.selectAll()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        """Leaving with half a name typed: show the chosen person again."""
+        super().focusOutEvent(event)
+        if not self.results.isVisible():
+            self._show_chosen()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc puts the chosen person back; Enter on a typed text picks its only match."""
+        if event.key() == Qt.Key.Key_Escape:
+            self._show_chosen()
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._pick_typed():
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _pick_typed(self) -> bool:
+        """Choose the one person whose label contains the typed text; False when not one."""
+        typed = self.edit.text().strip()
+        if not typed or typed == self.current_label():
+            return False
+        hits = self.people.match(self.people.index(0, 0), Qt.ItemDataRole.DisplayRole, typed,
+                                 2, Qt.MatchFlag.MatchContains)
+        hits = [h for h in hits if h.flags() & Qt.ItemFlag.ItemIsSelectable]
+        if len(hits) != 1:
+            return False
+        self.setCurrentIndex(hits[0].row())
+        self._show_chosen()
+        return True
+
+    def _completed(self, index: QModelIndex) -> None:
+        """A person picked in the search popup (mouse or Enter)."""
+        proxy = self.search.completionModel()
+        source = proxy.mapToSource(index) if hasattr(proxy, "mapToSource") else index
+        if source.isValid() and source.flags() & Qt.ItemFlag.ItemIsSelectable:
+            self.setCurrentIndex(source.row())
+        self._show_chosen()
+
+    def _show_chosen(self) -> None:
+        """The chosen person's label in the field; selected while it has focus, so the next
+        key typed starts a search instead of adding to the label."""
+        label = self.current_label()
+        if self.edit.text() != label:
+            self.edit.setText(label)
+        if self.edit.hasFocus():
+            self.edit.selectAll()
+        else:
+            self.edit.setCursorPosition(0)
