@@ -97,7 +97,7 @@ def test_typing_filters_250_moderators_and_enter_chooses(qtbot, chooser):
 
 
 def test_an_email_typed_and_enter_chooses_its_one_match(qtbot, chooser):
-    widget, entry = chooser
+    widget, _entry = chooser
     picker = widget.user_combo
     picker.setFocus()
     qtbot.waitUntil(lambda: picker.count() == 251, timeout=SETTLE_MS)

@@ -305,7 +305,9 @@ class ModeratorDialog(QDialog):
         problem = email_problem(email) if email else ""
         self.email_problem.setText(
             f"This is not an email address: {problem}." if problem else "")
-        self.email_problem.setVisible(bool(problem))
+        if self.email_problem.isVisibleTo(self) != bool(problem):
+            self.email_problem.setVisible(bool(problem))
+            self.adjustSize()  # room for the sentence (or none once it is gone)
         self.ok.setEnabled(not problem and bool(USER_ID.match(self.person().user_id)))
 
     def person(self) -> Person:

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QListView, QWidget
 
 #: Rows a popup shows at once (it scrolls beyond them).
 VISIBLE_ROWS = 12
+#: Characters the whole list is wide at least.
+POPUP_CHARS = 64
 LOADING = "Loading the session's moderators…"
 _LOADING = object()  # the key of the "Loading…" row: no one
 PLACEHOLDER = "Type a name, user ID or email"
@@ -69,6 +71,9 @@ class PersonPicker(QComboBox):
         self.setModel(self.people)
         view = QListView(self)
         view.setUniformItemSizes(True)  # 5,000 rows are laid out without measuring each
+        # A label is "First Last (user ID) · email · moderator": the list is wider than the
+        # field beside the other choosers, so that it reads whole.
+        view.setMinimumWidth(view.fontMetrics().averageCharWidth() * POPUP_CHARS)
         self.setView(view)
         completer = QCompleter(self.people, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -77,6 +82,10 @@ class PersonPicker(QComboBox):
         completer.setMaxVisibleItems(VISIBLE_ROWS)
         popup = QListView(self)
         popup.setUniformItemSizes(True)
+        popup.setMinimumWidth(view.minimumWidth())  # the search results read whole too
+        for listing in (view, popup):
+            listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            listing.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         completer.setPopup(popup)
         self.results = popup
         self.setCompleter(completer)
