@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,13 @@ def test_sessions_benchmark_meets_the_request_targets():
     for row in rows:
         target, used = (int(n) for n in row.split()[-4:-2])
         assert used <= target, row
+
+
+def test_person_picker_benchmark_runs():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "person_picker.py"), "--sizes", "250"],
+        capture_output=True, text=True, timeout=120, check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    row = result.stdout.splitlines()[1].split()
+    assert row[0] == "250" and row[2] == "50" and row[4] == "1"  # 50 Okafors, 1 user ID

@@ -335,7 +335,10 @@ def test_import_reports_bad_and_duplicate_rows_and_does_the_rest(
     assert text.code == 1
     assert "8 rows, 0 added, 3 already moderators, 1 skipped (attendees), 4 failed." in text.out
     assert "duplicate of line 2" in text.out
-    assert "Run the same command again" in text.out
+    # every failure is the file's: the advice is to fix it, not to retry
+    assert ("4 rows are invalid in the file: fix them in people.csv and run the same "
+            "command again.") in text.out
+    assert "retry" not in text.out
 
 
 def test_a_rerun_after_fixing_the_csv_does_only_the_fixed_rows(

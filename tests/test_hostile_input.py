@@ -127,7 +127,8 @@ def test_import_checks_rows_as_export_does(
         3: "the row has more cells than the header has columns",
         4: "first_name is longer than 128 characters",
         5: "last_name is longer than 128 characters",
-        6: '"not-an-email" is not a valid email address',
+        6: '"not-an-email" is not a valid email address '
+           '(an email address must have an @-sign)',
     }
     reset_stats(account_env)
     imported = import_csv(kp, entry, source, "--json")

@@ -143,7 +143,8 @@ def test_rows_that_cannot_get_a_link_fail_one_by_one(
     errors = {f["line"]: f["error"] for f in doc["failures"]}
     assert errors == {
         3: '"has space" is not a valid Kaltura user ID',
-        4: '"not-an-email" is not a valid email address',
+        4: '"not-an-email" is not a valid email address '
+           '(an email address must have an @-sign)',
         5: "first_name is longer than 128 characters",
         6: "no user_id or email",
         7: "duplicate of line 2",

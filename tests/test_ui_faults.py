@@ -522,7 +522,9 @@ def test_an_import_under_20_percent_500s_then_retry_failed_rows_has_everyone_onc
     assert "HTTP 500" in reason
     summary = tab.importer.summary.text()
     assert summary == (f"Import finished: {len(added)} added, 0 already moderators, "
-                       f"{len(failed)} failed.")
+                       f"{len(failed)} failed ({len(failed)} at Kaltura).\n"
+                       f"{len(failed)} rows are not done yet: Retry tries them again.")
+    assert tab.importer.retry_button.text() == f"Re&try {len(failed)} failed rows"
     qtbot.waitUntil(tab.importer.retry_button.isEnabled, timeout=SETTLE_MS)
     wait_idle(win, qtbot)
     assert memberships(sb, entry.id) == Counter({r.user_id: 1 for r in added})

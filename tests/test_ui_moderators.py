@@ -12,7 +12,7 @@ from PySide6.QtGui import QDropEvent
 from kproducer.activity import ActivityLog
 from kproducer.services import facts, moderators
 from kproducer.services.models import EntryKind
-from kproducer.ui import moderators_tab, session
+from kproducer.ui import moderator_actions, moderators_tab, session
 
 
 def new_session(window, qtbot, unique):
@@ -57,7 +57,7 @@ def test_add_and_remove_a_moderator(window, qtbot, unique, monkeypatch):
 
     tab.view.selectRow(0)
     assert tab.remove_button.isEnabled()
-    monkeypatch.setattr(moderators_tab, "confirm", lambda *a, **k: True)
+    monkeypatch.setattr(moderator_actions, "confirm", lambda *a, **k: True)
     with qtbot.waitSignal(tab.loaded, timeout=10_000):
         tab.delete_item()
     assert tab.model.rowCount() == 0

@@ -43,6 +43,8 @@ class Tally:
     counts: Counter[str] = field(default_factory=Counter)
     first_rows: list[RowResult] = field(default_factory=list)
     failures: list[RowResult] = field(default_factory=list)
+    #: Failed rows that the file gets wrong (a re-run fails them again until it is fixed).
+    invalid: int = 0
 
     @property
     def rows(self) -> int:
@@ -52,6 +54,7 @@ class Tally:
     def add(self, result: RowResult) -> None:
         """Count one row's outcome (kept only while the lists are short)."""
         self.counts[result.status] += 1
+        self.invalid += result.status == "failed" and result.in_file
         if len(self.first_rows) < JSON_ROWS:
             self.first_rows.append(result)
         if result.status == "failed" and len(self.failures) < SHOWN_FAILURES:
@@ -194,6 +197,11 @@ def _print_summary(entry_id: str, source: Path, tally: Tally, report: Path | Non
         table(("LINE", "USER_ID", "ERROR"), shown, "", full=("ERROR",))
         if counts["failed"] > len(tally.failures):
             print(f"… and {counts['failed'] - len(tally.failures)} more failed rows.")
-        print("Run the same command again to retry only what failed.")
+        if tally.invalid:
+            print(f"{moderator_import.rows(tally.invalid)} invalid in the file: fix "
+                  f"{'it' if tally.invalid == 1 else 'them'} in {source.name} and run the same "
+                  "command again.")
+        if counts["failed"] > tally.invalid:
+            print("Run the same command again to retry only what failed at Kaltura.")
     if report is not None:
         print(f"Every row's outcome is in {report}.")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kproducer.services import entries, moderators
+from kproducer.services.emails import check_email
 from kproducer.services.facts import Person
 from kproducer.services.moderators import RowResult
 from kproducer.services.tokens import moderators_group
@@ -87,7 +88,10 @@ def add_command(args: argparse.Namespace) -> int:
     """Make one person a moderator: user, group and membership, in one request when cold."""
     entry_id = entries.check_entry_id(args.entry)
     user_id = moderators.check_user_id(args.user.strip())
-    person = Person(user_id, args.first_name.strip(), args.last_name.strip(), args.email.strip())
+    email = args.email.strip()
+    if email:
+        check_email(email)
+    person = Person(user_id, args.first_name.strip(), args.last_name.strip(), email)
     with connected(args) as account:
         importing.verify_entry(account, entry_id)
         (result,) = moderators.import_people(account, entry_id, [(1, person)], workers=1)

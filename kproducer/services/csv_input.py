@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .emails import email_problem
 from .facts import Person
 
 #: ``kuser::PUSER_ID_REGEXP`` of kaltura/server.
@@ -25,8 +26,6 @@ KNOWN = ("user_id", "email", "first_name", "last_name", "role")
 ROLES = ("attendee", "moderator")
 #: Longest first or last name accepted (longer is taken for a misplaced column).
 MAX_NAME = 128
-MAX_EMAIL = 254
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class CsvError(ValueError):
@@ -190,8 +189,9 @@ def _person_problem(person: Person) -> str:
     if not USER_ID.match(person.user_id):
         return f'"{person.user_id}" is not a valid Kaltura user ID'
     email = person.email
-    if email and (len(email) > MAX_EMAIL or not EMAIL.match(email)):
-        return f'"{email}" is not a valid email address'
+    reason = email_problem(email) if email else ""
+    if reason:
+        return f'"{email}" is not a valid email address ({reason})'
     for column, value in (("first_name", person.first_name), ("last_name", person.last_name)):
         if len(value) > MAX_NAME:
             return f"{column} is longer than {MAX_NAME} characters"

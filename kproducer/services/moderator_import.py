@@ -4,7 +4,9 @@ Glue between :mod:`.csv_input` and :func:`.moderators.import_people` that both t
 window and scripts use: rows the file itself gets wrong (no ID, invalid ID, unknown role)
 are reported without a call, rows whose ``role`` is ``attendee`` are skipped, everyone else
 becomes a moderator. The report has one row per data line, in file order, and can be
-written as CSV (atomically) or re-run for the rows that failed.
+written as CSV (atomically) or re-run for the rows that failed at Kaltura (rows the file
+gets wrong fail again until the file is fixed: they are not retried, and the report says so).
+The moderators list itself is written as a people CSV that this module reads back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from . import csv_output, moderators
 from .account import Account
 from .csv_input import CsvError, read_rows
 from .facts import Person
+from .models import Moderator
 from .moderators import RowResult
 
 REPORT_COLUMNS = ("line", "user_id", "status", "error")
@@ -54,22 +57,52 @@ class ImportReport:
         """Rows that were never tried because the import was cancelled."""
         return sum(1 for r in self.results if r.status == "failed" and r.error == CANCELLED)
 
+    @property
+    def invalid(self) -> int:
+        """Rows that failed because of what the file says (a retry cannot help them)."""
+        return sum(1 for r in self.results if r.status == "failed" and r.in_file)
+
     def retryable(self) -> list[tuple[int, Person]]:
-        """Failed rows that were sent (or cancelled), for another try."""
+        """Failed rows that were sent (or cancelled), for another try.
+
+        Rows the file gets wrong are not among them: they would fail the same way.
+        """
         return [(r.line, self.people[r.line]) for r in self.results
-                if r.status == "failed" and r.line in self.people]
+                if r.status == "failed" and not r.in_file and r.line in self.people]
 
     def summary(self) -> str:
         """One sentence: how many were added, already there, failed, skipped."""
         parts = [f"{self.count('added')} added", f"{self.count('already')} already moderators"]
         failed = self.count("failed") - self.not_started
         if failed:
-            parts.append(f"{failed} failed")
+            why = [f"{self.invalid} invalid in the file"] if self.invalid else []
+            if failed - self.invalid:
+                why.append(f"{failed - self.invalid} at Kaltura")
+            parts.append(f"{failed} failed ({', '.join(why)})")
         if self.not_started:
             parts.append(f"{self.not_started} not started (cancelled)")
         if self.count(SKIPPED):
             parts.append(f"{self.count(SKIPPED)} skipped (attendees)")
         return ", ".join(parts) + "."
+
+    def advice(self) -> str:
+        """What to do about the failed rows, in sentences ('' when none failed)."""
+        sentences = []
+        if self.invalid:
+            name = f" in {self.source.name}" if self.source is not None else ""
+            sentences.append(f"{rows(self.invalid)} invalid in the file: fix "
+                             f"{'it' if self.invalid == 1 else 'them'}{name} and Import the "
+                             "file again.")
+        again = len(self.retryable())
+        if again:
+            sentences.append(f"{rows(again)} not done yet: Retry "
+                             f"{'tries it' if again == 1 else 'tries them'} again.")
+        return " ".join(sentences)
+
+
+def rows(count: int) -> str:
+    """``1 row is`` / ``3 rows are``."""
+    return f"{count} row is" if count == 1 else f"{count} rows are"
 
 
 def read_people(path: Path) -> tuple[list[tuple[int, Person]], list[RowResult]]:
@@ -84,7 +117,8 @@ def read_people(path: Path) -> tuple[list[tuple[int, Person]], list[RowResult]]:
     people: list[tuple[int, Person]] = []
     for row in read_rows(path):
         if row.problem:
-            early.append(RowResult(row.line, row.person.user_id, "failed", row.problem))
+            early.append(RowResult(row.line, row.person.user_id, "failed", row.problem,
+                                   in_file=True))
         elif row.role == "attendee":
             early.append(RowResult(row.line, row.person.user_id, SKIPPED, "role is attendee"))
         else:
@@ -115,7 +149,7 @@ def pending(path: Path) -> Iterator[moderators.Pending]:
     """
     for row in read_rows(path):
         if row.problem:
-            yield RowResult(row.line, row.person.user_id, "failed", row.problem)
+            yield RowResult(row.line, row.person.user_id, "failed", row.problem, in_file=True)
         elif row.role == "attendee":
             yield RowResult(row.line, row.person.user_id, SKIPPED, "role is attendee")
         else:
@@ -219,4 +253,26 @@ def report_refused(path: Path, source: Path | None) -> str:
 def save_report(results: Sequence[RowResult], path: Path) -> Path:
     """Write the results as CSV, atomically and owner-only."""
     write_text(path, report_csv(results))
+    return path
+
+
+# --- the moderators list as a people CSV ---------------------------------------------------------
+
+#: The columns of an exported list: a people CSV that :func:`import_csv` reads back.
+LIST_COLUMNS = ("user_id", "first_name", "last_name", "email")
+
+
+def moderators_csv(found: Sequence[Moderator]) -> str:
+    """The moderators as a people CSV (cells a spreadsheet would run are escaped)."""
+    out = io.StringIO()
+    writer = csv_output.writer(out, lineterminator="\n")
+    writer.writerow(LIST_COLUMNS)
+    for m in found:
+        writer.writerow([m.user_id, m.first_name, m.last_name, m.email])
+    return out.getvalue()
+
+
+def save_moderators(found: Sequence[Moderator], path: Path) -> Path:
+    """Write the moderators as a people CSV, atomically and owner-only."""
+    write_text(path, moderators_csv(found))
     return path

@@ -123,6 +123,68 @@ def remove(account: Account, entry_id: str, user_id: str) -> bool:
     return True
 
 
+#: ``groupUser.delete`` errors that mean "not a member" (GroupUserService::deleteAction).
+NOT_A_MEMBER = ("GROUP_USER_DOES_NOT_EXISTS", "INVALID_USER_ID", "GROUP_NOT_FOUND")
+#: Removals per multirequest (one ``groupUser.delete`` each), as :data:`bulk.BATCH_PEOPLE`.
+BATCH_REMOVALS = 50
+
+
+@dataclass(frozen=True)
+class Removal:
+    """How taking one person off the moderators went.
+
+    Attributes:
+        status: ``removed``, ``not_moderator`` (nothing to do: they were not one) or
+            ``failed``.
+        error: Why it failed (one sentence), else ''.
+    """
+
+    user_id: str
+    status: str
+    error: str = ""
+
+
+def remove_many(account: Account, entry_id: str, user_ids: Iterable[str]) -> list[Removal]:
+    """Take several people off the entry's moderators: 50 ``groupUser.delete`` a request.
+
+    Each call of a multirequest stands on its own (GroupUserService::deleteAction raises
+    per call), so one person not being a moderator does not stop the others.
+
+    Returns:
+        One :class:`Removal` per user ID, in order; nothing is raised for a single row.
+
+    Raises:
+        InvalidInput: A user ID is not a Kaltura user ID, or the entry ID is not one
+            (before any request).
+    """
+    group = moderators_group(entries.check_entry_id(entry_id))
+    ids = [check_user_id(uid) for uid in user_ids]
+    out: list[Removal] = []
+    for chunk in bulk.chunked(ids, BATCH_REMOVALS):
+        for uid in chunk:
+            facts.forget_membership(account, group, uid)
+
+        def queue(c: Any, chunk: list[str] = chunk) -> list[Any]:
+            return [c.groupUser.delete(uid, group) for uid in chunk]
+
+        try:
+            answers = account.conn.multi(queue)
+        except KalturaError as exc:
+            if answer_lost(exc):
+                exc = maybe_done(exc, "they may have been removed anyway; removing them "
+                                      "again is safe")
+            out.extend(Removal(uid, "failed", str(exc)) for uid in chunk)
+            continue
+        for uid, answer in zip(chunk, answers, strict=True):
+            if answer.ok:
+                out.append(Removal(uid, "removed"))
+            elif answer.failed_with(*NOT_A_MEMBER):
+                out.append(Removal(uid, "not_moderator"))
+            else:
+                out.append(Removal(uid, "failed", str(answer.error)))
+    return out
+
+
 def check_user_id(user_id: str) -> str:
     """Kaltura's user ID rule (1-320 of letters, digits and ``,!#$%&'*+?^_`{|}~.@-``)."""
     problem = _invalid_id(user_id)
@@ -146,12 +208,19 @@ def _invalid_id(user_id: str) -> str:
 
 @dataclass(frozen=True)
 class RowResult:
-    """The outcome of one CSV row: ``added``, ``already`` (a moderator before) or ``failed``."""
+    """The outcome of one CSV row: ``added``, ``already`` (a moderator before) or ``failed``.
+
+    Attributes:
+        in_file: It failed because of what the file says (no ID, an invalid ID or email, a
+            duplicate line...), without a call: trying it again cannot help, fixing the file
+            and importing it again can.
+    """
 
     line: int
     user_id: str
     status: str
     error: str = ""
+    in_file: bool = False
 
 
 ProgressFn = Callable[[int, int], None]
@@ -276,7 +345,7 @@ def _settle_chunk(seen: sqlite3.Connection, chunk: list[Pending]) -> list[Pendin
             if not problem and person.user_id in earlier:
                 problem = f"duplicate of line {earlier[person.user_id]}"
             if problem:
-                row = RowResult(line, person.user_id, "failed", problem)
+                row = RowResult(line, person.user_id, "failed", problem, in_file=True)
             else:
                 earlier[person.user_id] = line
                 seen.execute("INSERT INTO seen VALUES (?, ?)", (person.user_id, line))

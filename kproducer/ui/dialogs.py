@@ -242,21 +242,41 @@ class EventDialog(QDialog):
 
 
 class ModeratorDialog(QDialog):
-    """A person to make a moderator: user ID (or email) and names."""
+    """A person to make a moderator: user ID (or email) and names; a bad email is named."""
+
+    USER_ID_PLACEHOLDER = "e.g. jane.doe (empty: the email is the ID)"
 
     def __init__(self, parent: QWidget, entry: Entry) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add moderator")
         self.user_id = QLineEdit()
-        self.user_id.setPlaceholderText("Kaltura user ID — leave empty to use the email")
+        self.user_id.setPlaceholderText(self.USER_ID_PLACEHOLDER)
         self.user_id.setValidator(QRegularExpressionValidator(
             QRegularExpression(r"[A-Za-z0-9,!#$%&'*+?^_`{|}~.@-]{0,320}"), self))
+        # The placeholder is read whole (it said "… leave empty to use the em" at 1024×700).
+        self.user_id.setMinimumWidth(
+            self.user_id.fontMetrics().horizontalAdvance(self.USER_ID_PLACEHOLDER) + 24)
         self.email = QLineEdit()
         self.email.setPlaceholderText("name@example.com")
+        self.email_problem = QLabel()
+        self.email_problem.setObjectName("moderator.emailProblem")
+        self.email_problem.setWordWrap(True)
+        from .table import tone_color
+
+        palette = self.email_problem.palette()
+        palette.setColor(self.email_problem.foregroundRole(), tone_color("error"))
+        self.email_problem.setPalette(palette)
+        self.email_problem.hide()
         self.first_name, self.last_name = QLineEdit(), QLineEdit()
         form = QFormLayout()
         form.addRow("&User ID:", self.user_id)
-        form.addRow("E&mail:", self.email)
+        email_box = QVBoxLayout()
+        email_box.setContentsMargins(0, 0, 0, 0)
+        email_box.addWidget(self.email)
+        email_box.addWidget(self.email_problem)
+        email_label = QLabel("E&mail:")
+        email_label.setBuddy(self.email)
+        form.addRow(email_label, email_box)
         form.addRow("&First name:", self.first_name)
         form.addRow("&Last name:", self.last_name)
         buttons = QDialogButtonBox(
@@ -279,8 +299,16 @@ class ModeratorDialog(QDialog):
 
     def _check(self) -> None:
         from ..services.csv_input import USER_ID  # loaded by now (see kproducer.ui)
+        from ..services.emails import email_problem
 
-        self.ok.setEnabled(bool(USER_ID.match(self.person().user_id)))
+        email = self.email.text().strip()
+        problem = email_problem(email) if email else ""
+        self.email_problem.setText(
+            f"This is not an email address: {problem}." if problem else "")
+        if self.email_problem.isVisibleTo(self) != bool(problem):
+            self.email_problem.setVisible(bool(problem))
+            self.adjustSize()  # room for the sentence (or none once it is gone)
+        self.ok.setEnabled(not problem and bool(USER_ID.match(self.person().user_id)))
 
     def person(self) -> Person:
         """The person entered (the email is the ID when no ID was given)."""

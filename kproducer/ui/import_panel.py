@@ -1,4 +1,9 @@
-"""The moderator import panel: progress, Cancel, a per-row result table, save and retry."""
+"""The moderator import panel: progress, Cancel, a per-row result table, save, retry, re-import.
+
+The panel belongs to one session: its title names it, Retry and "Import the file again" work on
+it, and the Moderators tab resets the panel when the producer picks another session (unless an
+import is running, which then finishes for the session it names).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .common import Deps, heading, hint
+from .common import Deps, heading
 from .table import Column, RowsModel, make_view
 from .worker import Failure, Job, JobContext
 
@@ -27,6 +32,9 @@ if TYPE_CHECKING:
     from ..services.moderator_import import ImportReport
     from ..services.moderators import RowResult
 
+HELP = ("CSV columns: user_id (or email), optional first_name, last_name, email, role. Rows "
+        "with role “attendee” are skipped. Importing a file again only adds who is missing.")
+RETRY = "Re&try failed rows"
 STATUS_WORDS = {"added": "added", "already": "already a moderator", "failed": "failed",
                 "skipped": "skipped"}
 
@@ -58,12 +66,20 @@ class ImportPanel(QWidget):
         self.deps = deps
         self.job: Job[ImportReport] | None = None
         self.report: ImportReport | None = None
+        #: The session this panel imports into: (entry ID, its label), once started.
+        self.target: tuple[str, str] | None = None
+        self._path: Path | None = None
         self.model: RowsModel[RowResult] = RowsModel(COLUMNS, self)
         self.view = make_view(self.model, "import.results", self, stretch=3)
+        # At least five result rows are always readable (at 1024×700 it showed 2.5).
+        self.view.setMinimumHeight(self.view.verticalHeader().defaultSectionSize() * 5
+                                   + self.view.horizontalHeader().sizeHint().height() + 4)
 
         self.title = heading("Import from CSV", self)
+        self.title.setToolTip(HELP)
         self.source = QLabel(self)
         self.source.setWordWrap(True)
+        self.source.setToolTip(HELP)
         self.progress = QProgressBar(self)
         self.progress.setFormat("%v of %m rows")
         self.cancel_button = QPushButton("&Cancel import", self)
@@ -79,32 +95,36 @@ class ImportPanel(QWidget):
                 predicate=(lambda r: r.status == "failed") if on else None))
         self.save_button = QPushButton("&Save results…", self)
         self.save_button.clicked.connect(self.save)
-        self.retry_button = QPushButton("Re&try failed rows", self)
+        self.retry_button = QPushButton(RETRY, self)
         self.retry_button.clicked.connect(self.retry)
+        self.retry_button.setToolTip("Try the rows Kaltura did not do again (rows invalid in "
+                                     "the file would fail the same way: fix the file and "
+                                     "import it again)")
+        self.again_button = QPushButton("Import the file a&gain", self)
+        self.again_button.clicked.connect(self.import_again)
+        self.again_button.setToolTip("Read the file again (after you fixed it) and import it "
+                                     "into the same session; who is already a moderator is "
+                                     "skipped")
         self.close_button = QPushButton("Close", self)
-        self.close_button.clicked.connect(self.hide)
+        self.close_button.clicked.connect(self.close_panel)
 
         top = QHBoxLayout()
+        top.addWidget(self.title)
         top.addWidget(self.progress, 1)
         top.addWidget(self.cancel_button)
         actions = QHBoxLayout()
         actions.addWidget(self.failed_only)
         actions.addStretch(1)
-        for button in (self.save_button, self.retry_button, self.close_button):
+        for button in (self.save_button, self.retry_button, self.again_button,
+                       self.close_button):
             actions.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.source)
         layout.addLayout(top)
+        layout.addWidget(self.source)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         layout.addLayout(actions)
-        layout.addWidget(hint(
-            "CSV columns: user_id (or email), optional first_name, last_name, email, role. "
-            "Rows with role “attendee” are skipped. Re-running an import only adds who is "
-            "missing."
-        ))
         self._idle()
 
     @property
@@ -114,13 +134,18 @@ class ImportPanel(QWidget):
 
     def _idle(self) -> None:
         self.cancel_button.setEnabled(False)
-        has = self.report is not None
-        self.save_button.setEnabled(has)
-        self.retry_button.setEnabled(has and bool(self.report and self.report.retryable()))
+        report = self.report
+        again = len(report.retryable()) if report is not None else 0
+        self.save_button.setEnabled(report is not None)
+        self.retry_button.setEnabled(bool(again))
+        self.retry_button.setText(
+            f"Re&try {_rows(again, 'failed ')}" if again else RETRY)
+        self.again_button.setEnabled(self._path is not None and self.target is not None)
         self.close_button.setEnabled(True)
 
     def start(self, account: Account, entry_id: str, entry_label: str, path: Path) -> None:
         """Import ``path`` into the moderators of ``entry_id``."""
+        self.target, self._path = (entry_id, entry_label), path
         self._begin(f"Importing {path.name} into the moderators of {entry_label}.")
 
         def run(ctx: JobContext) -> ImportReport:
@@ -131,12 +156,22 @@ class ImportPanel(QWidget):
 
         self._launch("Importing moderators", run)
 
-    def retry(self) -> None:
-        """Try the failed rows of the last import again."""
-        account, report = self.deps.account(), self.report
-        if account is None or report is None or self.running:
+    def import_again(self) -> None:
+        """Read the same file again (the producer fixed it) into the same session."""
+        account = self.deps.account()
+        if account is None or self.running or self.target is None or self._path is None:
             return
-        self._begin(f"Retrying {len(report.retryable())} failed rows.")
+        self.start(account, *self.target, self._path)
+
+    def retry(self) -> None:
+        """Try the rows Kaltura did not do again (not those the file gets wrong)."""
+        account, report = self.deps.account(), self.report
+        if account is None or report is None or self.running or self.target is None:
+            return
+        again = len(report.retryable())
+        left = (f" The {_rows(report.invalid)} invalid in the file stay as they are: fix the "
+                "file and import it again." if report.invalid else "")
+        self._begin(f"Retrying {_rows(again)} for the moderators of {self.target[1]}.{left}")
 
         def run(ctx: JobContext) -> ImportReport:
             from ..services import moderator_import
@@ -145,6 +180,21 @@ class ImportPanel(QWidget):
                 account, report, progress=ctx.progress, cancel=ctx.cancel_event)
 
         self._launch("Retrying failed rows", run)
+
+    def reset(self) -> None:
+        """Forget the last import and hide (another session was picked)."""
+        if self.running:
+            return
+        self.report, self.target, self._path = None, None, None
+        self.model.set_rows([])
+        self.summary.clear()
+        self.source.clear()
+        self.hide()
+        self._idle()
+
+    def close_panel(self) -> None:
+        """Close the panel (its results stay until another session or import)."""
+        self.hide()
 
     def cancel(self) -> None:
         """Stop starting new batches; the ones on their way finish and are reported."""
@@ -169,7 +219,8 @@ class ImportPanel(QWidget):
             on_error=self._failed,
             on_progress=self._progressed,
             on_settled=self._settled,
-            controls=[self.save_button, self.retry_button, self.close_button],
+            controls=[self.save_button, self.retry_button, self.again_button,
+                      self.close_button],
         )
         self.cancel_button.setEnabled(True)
 
@@ -186,7 +237,11 @@ class ImportPanel(QWidget):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(total - report.not_started)
         lead = "Import cancelled: " if report.cancelled else "Import finished: "
-        self.summary.setText(lead + report.summary())
+        if self.target is not None:
+            what = report.source.name if report.source is not None else "The rows"
+            self.source.setText(f"{what} → the moderators of {self.target[1]}.")
+        advice = report.advice()
+        self.summary.setText(lead + report.summary() + (f"\n{advice}" if advice else ""))
         self.deps.say(lead + report.summary())
         self.imported.emit(report)
 
@@ -229,3 +284,8 @@ class ImportPanel(QWidget):
             on_done=lambda saved: self.deps.say(f"Saved the import results to {saved}."),
             controls=[self.save_button],
         )
+
+
+def _rows(count: int, kind: str = "") -> str:
+    """``1 row`` / ``3 failed rows``."""
+    return f"{count} {kind}row{'' if count == 1 else 's'}"

@@ -169,7 +169,10 @@ class MainWindow(QMainWindow):
         def load(ctx: JobContext) -> None:
             from ..local import secret_store  # noqa: F401
             from ..services import entries, events, moderator_import, moderators  # noqa: F401
+            from ..services.emails import email_problem
             from . import session  # noqa: F401  (imports every service it needs)
+
+            email_problem("warm.up@example.com")  # email-validator compiles its regexes
 
         return self.worker.run("Preparing the Kaltura client", load,
                                on_done=lambda _: freeze_heap())

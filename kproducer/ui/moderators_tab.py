@@ -1,4 +1,9 @@
-"""The Moderators tab: who moderates a session; add, remove, import from CSV (or drop a file)."""
+"""The Moderators tab: who moderates a session; add, remove, import from CSV (or drop a file).
+
+The list says how many moderators the session has, several can be selected (Shift/Ctrl-click)
+and removed with one confirmation (50 a request), and the list can be saved as a CSV that
+imports back. The import panel below belongs to the session it imports into.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -22,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.models import Entry, Moderator
-from .common import NOT_CONNECTED, Deps, Page, confirm, failure_box, hint
-from .table import Column, RowsModel, make_view, selected_row
+from . import moderator_actions
+from .common import NOT_CONNECTED, Deps, Page, failure_box, hint
+from .moderator_actions import count_text
+from .table import ROW_ROLE, Column, RowsModel, make_view
 from .worker import Failure, JobContext
 
 if TYPE_CHECKING:
@@ -36,6 +44,10 @@ COLUMNS: list[Column[Moderator]] = [
     Column("Email", lambda m: m.email, width=30),
 ]
 CSV_SUFFIXES = (".csv", ".txt")
+EMPTY_TEXT = ("This session has no moderators yet.\nAdd one with “Add moderator…”, or drop a "
+              "CSV file here to import many.")
+IMPORT_HELP = ("CSV columns: user_id (or email), optional first_name, last_name, email, role. "
+               "Rows with role “attendee” are skipped.")
 
 
 class ModeratorsTab(Page):
@@ -54,10 +66,16 @@ class ModeratorsTab(Page):
         self.deps = deps
         self._entries: list[Entry] = []
         self._stale = False
+        self._loaded_for: str | None = None  # the session whose list is shown
         self.setAcceptDrops(True)
         self.model: RowsModel[Moderator] = RowsModel(COLUMNS, self)
         self.view = make_view(self.model, "moderators.table", self, stretch=1)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.count = QLabel(self)
+        self.count.setObjectName("moderators.count")
+        for signal in (self.model.modelReset, self.model.layoutChanged):
+            signal.connect(self._show_count)
 
         self.entry = QComboBox(self)
         self.entry.setSizeAdjustPolicy(
@@ -70,13 +88,20 @@ class ModeratorsTab(Page):
         self.search.textChanged.connect(lambda text: self.model.set_filter(text))
         self.add_button = QPushButton("&Add moderator…", self)
         self.remove_button = QPushButton("Re&move…", self)
+        self.remove_button.setToolTip("Remove the selected moderators (Shift- or Ctrl-click "
+                                      "to select several)")
         self.import_button = QPushButton("&Import CSV…", self)
         self.import_button.setToolTip("Add many moderators from a CSV file (or drop the file "
-                                      "on this tab)")
+                                      "on this tab). " + IMPORT_HELP)
+        self.export_button = QPushButton("E&xport list…", self)
+        self.export_button.setToolTip("Save every moderator of this session as a CSV file "
+                                      "(user_id, first_name, last_name, email), which can be "
+                                      "imported into another session")
         self.refresh_button = QPushButton("&Refresh", self)
         self.add_button.clicked.connect(self.new_item)
         self.remove_button.clicked.connect(self.delete_item)
         self.import_button.clicked.connect(self.choose_csv)
+        self.export_button.clicked.connect(self.choose_export)
         self.refresh_button.clicked.connect(self.refresh)
 
         picker = QHBoxLayout()
@@ -86,9 +111,11 @@ class ModeratorsTab(Page):
         picker.addWidget(self.entry, 1)
         picker.addWidget(self.search, 1)
         bar = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.import_button):
+        for button in (self.add_button, self.remove_button, self.import_button,
+                       self.export_button):
             bar.addWidget(button)
         bar.addStretch(1)
+        bar.addWidget(self.count)
         bar.addWidget(self.refresh_button)
 
         self.empty = hint("", self)
@@ -122,8 +149,11 @@ class ModeratorsTab(Page):
             self._importer = Panel(self.deps, self)
             self._importer.imported.connect(self._imported)
             self.splitter.addWidget(self._importer)
-            half = max(self.splitter.height() // 2, 1)
-            self.splitter.setSizes([half, half])
+            # The results need the room while an import is on: a third for the list.
+            self.splitter.setStretchFactor(0, 1)
+            self.splitter.setStretchFactor(1, 2)
+            third = max(self.splitter.height() // 3, 1)
+            self.splitter.setSizes([third, 2 * third])
         return self._importer
 
     @property
@@ -141,9 +171,21 @@ class ModeratorsTab(Page):
         return next((e for e in self._entries if e.id == self.entry_id()), None)
 
     def selected(self) -> Moderator | None:
-        """The selected moderator."""
-        moderator: Moderator | None = selected_row(self.view)
-        return moderator
+        """The selected moderator (the first, when several are)."""
+        chosen = self.selected_moderators()
+        return chosen[0] if chosen else None
+
+    def selected_moderators(self) -> list[Moderator]:
+        """Every selected moderator, in the order shown."""
+        model = self.view.selectionModel()
+        rows = sorted(model.selectedRows(), key=lambda i: i.row()) if model else []
+        return [index.data(ROW_ROLE) for index in rows]
+
+    def _show_count(self) -> None:
+        """``250 moderators`` (``12 of 250 moderators`` while the filter hides some)."""
+        known = self._loaded_for is not None and self._loaded_for == self.entry_id()
+        self.count.setText(
+            count_text(len(self.model.rows), self.model.rowCount()) if known else "")
 
     def update_actions(self) -> None:
         """Enable what makes sense for the connection, session and selection."""
@@ -152,6 +194,8 @@ class ModeratorsTab(Page):
         self.add_button.setEnabled(ready and not held(self.add_button))
         self.refresh_button.setEnabled(ready and not held(self.refresh_button))
         self.import_button.setEnabled(ready and not self.importing)
+        self.export_button.setEnabled(ready and bool(self.model.rows)
+                                      and not held(self.export_button))
         self.remove_button.setEnabled(
             ready and self.selected() is not None and not held(self.remove_button))
 
@@ -195,13 +239,21 @@ class ModeratorsTab(Page):
             elif self.entry_id() is None:
                 text = "Pick a session above (or select one on the Entries tab)."
             else:
-                text = ("This session has no moderators yet.\nAdd one with “Add moderator…”, "
-                        "or drop a CSV file here to import many.")
+                text = EMPTY_TEXT
         self.empty.setText(text)
         self.stack.setCurrentWidget(self.empty)
+        self._show_count()
 
     def _entry_changed(self) -> None:
-        """Load the new session's moderators now if the tab shows, else when it does."""
+        """Load the new session's moderators now if the tab shows, else when it does.
+
+        The import panel of another session is reset: its Retry would work on that session
+        while this one shows. One that is still running goes on; its title names its session.
+        """
+        if self._importer is not None and self._importer.target is not None \
+                and self._importer.target[0] != self.entry_id():
+            self._importer.reset()
+        self._loaded_for = None
         self.model.set_rows([])
         self.entryChosen.emit(self.current_entry())
         self._stale = True
@@ -225,6 +277,7 @@ class ModeratorsTab(Page):
         account, entry_id = self.deps.account(), self.entry_id()
         self.update_actions()
         if account is None or entry_id is None:
+            self._loaded_for = None
             self.model.set_rows([])
             self._show_empty()
             return
@@ -260,11 +313,13 @@ class ModeratorsTab(Page):
         entry_id, rows = loaded
         if entry_id != self.entry_id():
             return
+        self._loaded_for = entry_id
         self.model.set_rows(rows)
         if rows:
             self.stack.setCurrentWidget(self.view)
         else:
             self._show_empty()
+        self._show_count()
         self.update_actions()
         self.loaded.emit(rows)
 
@@ -301,35 +356,22 @@ class ModeratorsTab(Page):
         )
 
     def delete_item(self) -> None:
-        """Take the selected person off the session's moderators, after asking."""
-        account, entry, moderator = self.deps.account(), self.current_entry(), self.selected()
-        if account is None or entry is None or moderator is None:
-            return
-        if not confirm(
-            self, "Remove moderator",
-            f"Remove {moderator.display_name} ({moderator.user_id}) from the moderators of "
-            f"“{entry.name}”?", "Remove",
-            "Their Kaltura user stays; only the moderator role for this session is removed.",
-        ):
-            return
-
-        def remove(ctx: JobContext) -> None:
-            from ..services import moderators
-
-            moderators.remove(account, entry.id, moderator.user_id)
-
-        self.deps.worker.run(
-            "Removing the moderator",
-            remove,
-            on_done=lambda _: self._changed(
-                f"{moderator.user_id} is no longer a moderator of “{entry.name}”."),
-            on_error=lambda failure: failure_box(self, failure),
-            controls=[self.remove_button],
-        )
+        """Take the selected people off the session's moderators, after asking once."""
+        moderator_actions.remove_selected(self)
 
     def _changed(self, message: str) -> None:
         self.deps.say(message)
         self.refresh()
+
+    # --- export ---
+
+    def choose_export(self) -> None:
+        """Pick a file and save the list there."""
+        moderator_actions.choose_export(self)
+
+    def export_to(self, path: Path) -> None:
+        """Save every moderator of the list as a people CSV (on the worker; atomic, 0600)."""
+        moderator_actions.export_list(self, path)
 
     # --- import ---
 

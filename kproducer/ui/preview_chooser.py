@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QRad
 
 from ..services.models import Entry, Event, Moderator, Role
 from .common import Deps
+from .person_picker import PersonPicker
 from .worker import JobContext
 
 if TYPE_CHECKING:
@@ -25,17 +26,6 @@ PREVIEW_USER_LABEL = "Preview user (created once on the account)"
 ALL_SESSIONS = "All sessions"
 #: Sessions the chooser lists when no event is chosen (the newest; one request).
 CHOOSER_LIMIT = 500
-
-
-class UserCombo(QComboBox):
-    """The person chooser; announces when its list is about to open (moderators load lazily)."""
-
-    popupRequested = Signal()
-
-    def showPopup(self) -> None:
-        """Ask for the moderators before the list opens."""
-        self.popupRequested.emit()
-        super().showPopup()
 
 
 class PreviewChooser(QWidget):
@@ -74,10 +64,10 @@ class PreviewChooser(QWidget):
         self.roles = QButtonGroup(self)
         self.roles.addButton(self.attendee)
         self.roles.addButton(self.moderator)
-        self.user_combo = UserCombo(self)
+        self.user_combo = PersonPicker(self)  # searchable: 200+ moderators (issue 16 item 7)
         self.user_combo.setObjectName("preview.user")
         self.user_combo.setMinimumContentsLength(22)
-        self.user_combo.addItem(PREVIEW_USER_LABEL, None)
+        self.user_combo.set_people([(PREVIEW_USER_LABEL, None)])
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         for label, widget in (("&Event:", self.event_combo), ("&Session:", self.entry_combo)):
@@ -219,6 +209,10 @@ class PreviewChooser(QWidget):
         entry, account = self.current_entry(), self.deps.account()
         if entry is None or account is None or entry.id in self.moderators:
             return
+        if self._users_for == entry.id and not self.user_combo.loading:
+            self._filling = True  # the list says it is coming (a popup opening now is sized)
+            self.user_combo.set_loading((PREVIEW_USER_LABEL, None))
+            self._filling = False
 
         def load(ctx: JobContext) -> list[Moderator]:
             from ..services import moderators
@@ -261,13 +255,10 @@ class PreviewChooser(QWidget):
         current = self.user_combo.currentData()
         self._users_for = entry_id
         self._filling = True
-        self.user_combo.clear()
-        self.user_combo.addItem(PREVIEW_USER_LABEL, None)
-        for moderator in self.moderators.get(entry_id, []):
-            self.user_combo.addItem(
-                f"{moderator.display_name} ({moderator.user_id}) · moderator",
-                moderator.user_id)
-        self.user_combo.setCurrentIndex(max(self.user_combo.findData(current), 0))
+        self.user_combo.set_people(
+            [(PREVIEW_USER_LABEL, None)]
+            + [(person_label(m), m.user_id) for m in self.moderators.get(entry_id, [])],
+            keep=current)
         self._filling = False
 
     def _role_toggled(self, button: object, on: bool) -> None:
@@ -281,3 +272,10 @@ class PreviewChooser(QWidget):
         if entry is not None and entry.id != self._users_for:
             self._fill_users(entry.id)  # another session: offer its own moderators
         self.selectionChanged.emit()
+
+
+def person_label(moderator: Moderator) -> str:
+    """``Ann Lee (ann42) · moderator``, with the email when it is not the ID (it is searched)."""
+    email = f" · {moderator.email}" if moderator.email and moderator.email != moderator.user_id \
+        else ""
+    return f"{moderator.display_name} ({moderator.user_id}){email} · moderator"
