@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.models import Entry, EntryKind, Event, ScheduleSource
-from . import times
+from . import thumbnails, times
 from .common import NOT_CONNECTED, Deps, Page, duration, when
 from .entry_details import EntryDetails
 from .live_badge import LivePoller, badge, summary
@@ -36,6 +36,11 @@ STATUS_NAMES = {
     "6": "blocked", "7": "no media yet",
 }
 ALL_EVENTS = -1
+
+
+def kind_text(entry: Entry) -> str:
+    """The session's type as a producer names it (a live entry that plays a video: Simulive)."""
+    return "Simulive" if entry.is_simulive else KIND_NAMES[entry.kind]
 
 
 def status_text(entry: Entry) -> str:
@@ -72,7 +77,7 @@ def _timing_key(entry: Entry) -> int:
 COLUMNS: list[Column[Entry]] = [
     Column("ID", lambda e: e.id, width=12),
     Column("Name", lambda e: e.name, sort=lambda e: e.name.lower()),
-    Column("Type", lambda e: KIND_NAMES[e.kind], width=6),
+    Column("Type", kind_text, width=7),
     Column("Status", status_text, width=13,
            tone=lambda e: "error" if e.status in ("-2", "-1", "6") else ""),
     Column("Duration / schedule", timing, sort=_timing_key, tooltip=timing_utc, width=34),
@@ -111,8 +116,23 @@ class EntriesTab(SessionActions, Page):
                         tone=lambda e: "good" if self.poller.live.get(e.id) else "muted",
                         tooltip=lambda e: "An encoder is pushing to this session"
                         if self.poller.live.get(e.id) else "")
-        self.model: RowsModel[Entry] = RowsModel([*COLUMNS[:2], on_air, *COLUMNS[2:]], self)
-        self.view = make_view(self.model, "entries.table", self, stretch=1)
+        self.thumbs = thumbnails.shared(deps)
+        picture: Column[Entry] = Column("Picture", lambda e: "", width=6,
+                                        sort=lambda e: thumbnails.placeholder_label(e),
+                                        picture=self.thumbs.picture)
+        self.model: RowsModel[Entry] = RowsModel(
+            [picture, *COLUMNS[:2], on_air, *COLUMNS[2:]], self)
+        self.view = make_view(self.model, "entries.table", self, stretch=2)
+        self.view.setIconSize(thumbnails.SMALL)
+        self.view.verticalHeader().setDefaultSectionSize(
+            max(self.view.verticalHeader().defaultSectionSize(), thumbnails.SMALL.height() + 4))
+        # Pictures arrive one by one: repaint their column at most every 100 ms, not 200 times.
+        self._repaint = QTimer(self)
+        self._repaint.setSingleShot(True)
+        self._repaint.setInterval(100)
+        self._repaint.timeout.connect(self._repaint_pictures)
+        self.thumbs.loaded.connect(lambda _url: self._repaint.start()
+                                   if not self._repaint.isActive() else None)
 
         self.event_picker = QComboBox(self)
         self.event_picker.setSizeAdjustPolicy(
@@ -157,6 +177,15 @@ class EntriesTab(SessionActions, Page):
         self.view.customContextMenuRequested.connect(self._open_context_menu)
         self._set_empty(NOT_CONNECTED)
         self.update_actions()
+
+    # --- pictures ---
+
+    def _repaint_pictures(self) -> None:
+        rows = self.model.rowCount()
+        if rows:
+            self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(rows - 1, 0),
+                                        [Qt.ItemDataRole.DecorationRole])
+        self.details.show_picture(self.thumbs.picture(self.selected(), thumbnails.LARGE))
 
     # --- live status ---
 
@@ -248,7 +277,8 @@ class EntriesTab(SessionActions, Page):
         names = {e.id: e.name for e in self._events}
         values = {
             "ID": entry.id,
-            "Type": KIND_NAMES[entry.kind],
+            "Type": kind_text(entry) + (f" (plays the video {entry.schedule.source_entry_id})"
+                                        if entry.is_simulive and entry.schedule else ""),
             "Status": status_text(entry),
             "Event": (f"{names.get(entry.event_id, 'event')} (ID {entry.event_id})"
                       if entry.event_id else "none"),
@@ -261,6 +291,7 @@ class EntriesTab(SessionActions, Page):
             label.setText(values.get(name, ""))
         self.fields["Duration / schedule"].setToolTip(timing_utc(entry) if entry else "")
         self.details.live.show_entry(entry)
+        self.details.show_picture(self.thumbs.picture(entry, thumbnails.LARGE))
         self.details.offer_schedule_move(
             entry is not None and entry.schedule is not None
             and entry.schedule.source is ScheduleSource.ENTRY_DATES)
