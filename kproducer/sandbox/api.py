@@ -34,6 +34,16 @@ RESPONSE_HEADERS: ContextVar[dict[str, str] | None] = ContextVar(
 )
 
 
+#: ``scheme://host[:port]`` the current request reached (what the server's absolute URLs,
+#: ``thumbnailUrl``, ``downloadUrl``, ``dataUrl``, start with); '' outside a request.
+REQUEST_BASE: ContextVar[str] = ContextVar("sandbox_request_base", default="")
+
+
+def absolute_url(path: str) -> str:
+    """A server path as an absolute URL of the host the current request reached."""
+    return REQUEST_BASE.get() + path if path.startswith("/") else path
+
+
 def add_response_header(name: str, value: str) -> None:
     """Send a header with the current request's answer (as a call's ``header()`` does)."""
     headers = RESPONSE_HEADERS.get()
@@ -211,6 +221,11 @@ def dispatch(db: Store, params: dict[str, Any]) -> Any:
     return act.handler(ctx, **args)
 
 
+#: Run at the start of every call, inside its transaction, with the sandbox's time: the
+#: server's background jobs (a conversion finishing) catching up before the call reads.
+BEFORE_CALL: list[Callable[[Store, int], None]] = []
+
+
 def call(db: Store, params: dict[str, Any]) -> Any:
     """Run one call in its own transaction; an error is returned, not raised.
 
@@ -220,6 +235,8 @@ def call(db: Store, params: dict[str, Any]) -> Any:
     """
     try:
         with db.transaction():
+            for hook in BEFORE_CALL:
+                hook(db, db.now())
             return dispatch(db, params)
     except ApiError as exc:
         return exc

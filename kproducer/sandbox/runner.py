@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from . import (
+    media_routes,
     services,  # noqa: F401 - registers the actions
     standins,
 )
@@ -75,6 +76,7 @@ class Sandbox:
         account = seed(self.db)
         self._server = SandboxServer((self.host, self.port), self.db)
         standins.register(self._server)
+        media_routes.register(self._server)
         host, port = str(self._server.server_address[0]), int(self._server.server_address[1])
         self._info = _info(account, f"http://{host}:{port}")
         self._thread = threading.Thread(

@@ -357,10 +357,12 @@ class SandboxServer(ThreadingHTTPServer):
 
         headers: dict[str, str] = {}
         token = api.RESPONSE_HEADERS.set(headers)
+        base = api.REQUEST_BASE.set(self.base_url(handler))
         try:
             result, counted, calls = self._run(params, is_multi, charge)
         finally:
             api.RESPONSE_HEADERS.reset(token)
+            api.REQUEST_BASE.reset(base)
         self._count(params, counted, is_multi, calls)
         elapsed = time.perf_counter() - started
 
@@ -375,6 +377,13 @@ class SandboxServer(ThreadingHTTPServer):
         else:
             inner = wire.result_xml(result)
         handler.send_body(200, wire.envelope_xml(inner, elapsed), "text/xml", headers)
+
+    def base_url(self, handler: Handler) -> str:
+        """``http://host:port`` as the client reached this server (its Host header)."""
+        host = handler.headers.get("Host") or ""
+        if not host or any(c in host for c in "/\\ @?#"):
+            host = f"{self.server_address[0]!s}:{self.server_address[1]}"
+        return f"http://{host}"
 
     def _run(
         self, params: dict[str, Any], is_multi: bool, charge: Callable[[], None]

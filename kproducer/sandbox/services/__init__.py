@@ -6,10 +6,13 @@ from . import (  # noqa: F401
     group_users,
     groups,
     live_streams,
+    media_content,
     permissions,
     rooms,
     schedule_events,
     session,
+    thumb_assets,
+    upload_tokens,
     users,
     virtual_events,
 )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from .. import errors, partner_options, schema
-from ..api import Context
+from ..api import Context, absolute_url
 from ..errors import ApiError
 from ..params import NULL, set_fields
 from .listing import list_response
@@ -121,6 +121,9 @@ def render(ctx: Context, data: Obj, class_name: str | None = None) -> Obj:
     is_live = data.get("type") == LIVE_STREAM
     source = with_broadcast_fields(data) if is_live else data
     out = project(source, class_name or entry_class(ctx, data))
+    for name in ("thumbnailUrl", "dataUrl", "downloadUrl"):
+        if isinstance(out.get(name), str):
+            out[name] = absolute_url(out[name])
     if is_live and not ctx.is_admin:
         hidden = set(_LIVE_PERMISSION)
         if not _can_edit(ctx, data):

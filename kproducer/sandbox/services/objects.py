@@ -259,9 +259,12 @@ def add_entry(db: Store, pid: int, obj: Obj, now: int, user_id: str) -> Obj:
         data.setdefault("msDuration", data["duration"] * 1000)
         data.setdefault("durationType", "notavailable" if not data["duration"] else "medium")
         data.setdefault("sourceType", "32" if entry_type == LIVE_STREAM else "1")
-        data["thumbnailUrl"] = f"/p/{pid}/thumbnail/entry_id/{entry_id}"
-        data["dataUrl"] = f"/p/{pid}/playManifest/entryId/{entry_id}"
-        data["downloadUrl"] = f"/p/{pid}/raw/entry_id/{entry_id}"
+        # the server's URL shapes; made absolute (the host asked) when rendered
+        data["thumbnailVersion"] = 100000
+        data["thumbnailUrl"] = f"/p/{pid}/sp/{pid}00/thumbnail/entry_id/{entry_id}/version/100000"
+        manifest = f"/p/{pid}/sp/{pid}00/playManifest/entryId/{entry_id}"
+        data["dataUrl"] = f"{manifest}/format/url/protocol/http"
+        data["downloadUrl"] = f"{manifest}/format/download/protocol/http/flavorParamIds/0"
     if entry_type == LIVE_STREAM:
         data.update(streamName=f"{entry_id}_%i", streamUsername=entry_id, liveStatus=0)
         data.setdefault("recordStatus", 0)
