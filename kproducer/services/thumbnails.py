@@ -46,6 +46,26 @@ def sized_url(thumbnail_url: str, width: int, height: int, base_url: str = "") -
 
 
 _local = threading.local()
+_counts = {"http": 0, "disk": 0}
+_counts_lock = threading.Lock()
+
+
+def counts() -> dict[str, int]:
+    """How many thumbnails this process had from the disk cache and over HTTP."""
+    with _counts_lock:
+        return dict(_counts)
+
+
+def reset_counts() -> None:
+    """Zero :func:`counts` (benchmarks and tests)."""
+    with _counts_lock:
+        _counts.update(http=0, disk=0)
+
+
+def _counted(where: str) -> None:
+    with _counts_lock:
+        _counts[where] += 1
+
 _shared: dict[str, ThumbnailCache] = {}
 _shared_lock = threading.Lock()
 
@@ -76,7 +96,9 @@ def fetch(url: str, cache: ThumbnailCache | None = None) -> bytes:
     cache = cache or default_cache()
     data = cache.get(url)
     if data is not None:
+        _counted("disk")
         return data
+    _counted("http")
     try:
         response = _session().get(url, timeout=TIMEOUT, stream=True)
         with response:
