@@ -32,8 +32,10 @@ SMALL = QSize(48, 27)
 LARGE = QSize(192, 108)
 #: Decoded pictures kept in memory (a 48x27 pixmap is ~5 kB).
 MEMORY_LIMIT = 1200
-#: Loader threads: enough to hide latency, few enough to leave the GUI its share of the GIL.
-THREADS = 3
+#: Loader threads: two hide a slow network's latency (waiting releases the GIL); more
+#: compete with the GUI thread for the GIL when the network is fast (measured with
+#: benchmarks/ui_responsiveness.py: three stalled the GUI about twice as long as one).
+THREADS = 2
 READY = "2"
 
 
@@ -132,6 +134,7 @@ class ThumbnailLoader(QObject):
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._pending: set[str] = set()
         self._missing: set[str] = set()
+        self._asked = 0  # later asks run first: the rows on screen now, not those scrolled past
 
     def url_for(self, entry: Entry, size: QSize) -> str:
         """The sized thumbnail URL of ``entry``."""
@@ -150,8 +153,13 @@ class ThumbnailLoader(QObject):
             return pixmap
         if url not in self._pending and url not in self._missing:
             self._pending.add(url)
-            self._pool.start(_Fetch(url, size, self._relay))
+            self._asked += 1
+            self._pool.start(_Fetch(url, size, self._relay), self._asked)
         return placeholder("VIDEO", size)
+
+    def is_loaded(self, entry: Entry, size: QSize = SMALL) -> bool:
+        """Whether the session's own picture of that size is in memory."""
+        return self.url_for(entry, size) in self._pixmaps
 
     def is_pending(self) -> bool:
         """Whether pictures are still being fetched."""
