@@ -1,6 +1,7 @@
 """``kproducer entries list | show | create | update | delete | encoder``: the sessions.
 
-``update``/``delete`` live in :mod:`.entry_edit`, ``encoder`` in :mod:`.encoder`.
+``update``/``delete`` live in :mod:`.entry_edit`, ``encoder`` in :mod:`.encoder`,
+``upload`` in :mod:`.upload`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from kproducer.services import entries, events, live, schedule, simulive, times
 from kproducer.services.models import Entry, EntryKind
 from kproducer.services.tokens import moderators_group
 
-from . import encoder, entry_edit
+from . import encoder, entry_edit, upload
 from .base import OK, Command
 from .common import account_options, actions, connected, handles, iso, print_json, table, warn
 
@@ -66,6 +67,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     entry_edit.configure(sub)
     encoder.configure(sub)
+    upload.configure(sub)
 
 
 def status_name(entry: Entry) -> str:

@@ -103,6 +103,11 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int) and value > 0 else None
 
 
+def _text(value: Any) -> str:
+    """A string field of a client object ('' when unset: the client's NotImplemented)."""
+    return value if isinstance(value, str) else ""
+
+
 def entry_from(obj: Any) -> Entry:
     """A Kaltura entry object as an :class:`Entry`."""
     tags = str(obj.adminTags or "")
@@ -119,7 +124,7 @@ def entry_from(obj: Any) -> Entry:
         event_id=int(match.group(1)) if match else None,
         admin_tags=tags,
         created_at=int(obj.createdAt or 0),
-        thumbnail_url=str(getattr(obj, "thumbnailUrl", "") or ""),
+        thumbnail_url=_text(getattr(obj, "thumbnailUrl", "")),
     )
     return dataclasses.replace(entry, schedule=schedule.from_entry_dates(entry))
 
@@ -251,7 +256,7 @@ def create(
     schedule.check_length(kind, slot)
     tags = event_tag(event_id) if event_id is not None else ""
     # Kaltura's field for another system's ID: if the answer is lost, it tells whether the
-    # entry was made anyway (see _made_anyway), so a retry never makes a second one.
+    # entry was made anyway (see made_anyway), so a retry never makes a second one.
     reference = f"kproducer-{uuid.uuid4().hex}"
     sent = int(time.time())
 
@@ -280,7 +285,7 @@ def create(
     except KalturaError as exc:
         if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
             raise
-        return _made_anyway(account, kind, name, reference, sent, slot, exc, source_entry_id)
+        return made_anyway(account, kind, name, reference, sent, slot, exc, source_entry_id)
     if not results[0].ok and slot is not None and results[2].ok:
         _delete_stray_event(account, results[2].value)
     entry = entry_from(results[0].unwrap())
@@ -343,7 +348,7 @@ def attach(account: Account, entry_id: str, event_id: int) -> Entry:
     return updated[0]
 
 
-def _made_anyway(
+def made_anyway(
     account: Account, kind: EntryKind, name: str, reference: str, sent: int,
     slot: tuple[int, int] | None, error: KalturaError, source_entry_id: str | None = None,
 ) -> Entry:

@@ -88,6 +88,7 @@ class Entry:
     admin_tags: str = ""
     created_at: int = 0
     schedule: Schedule | None = None
+    #: The entry's ``thumbnailUrl`` (absolute; add ``/width/W/height/H`` for a size), or ''.
     thumbnail_url: str = ""
 
     @property
