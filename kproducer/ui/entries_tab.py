@@ -147,7 +147,8 @@ class EntriesTab(SessionActions, Page):
         self.refresh_button = QPushButton("&Refresh", self)
         self.new_button.setToolTip("Create a live stream or a meeting room, with its moderators "
                                    "group")
-        self.attach_button.setToolTip("List an existing entry (by ID) under the event")
+        self.attach_button.setToolTip("Find an entry of the account by name (or type its ID) "
+                                      "and list it under the event")
         self.edit_button.setToolTip("Rename, reschedule or move the selected session (F2)")
         self.delete_button.setToolTip("Delete the selected session, its moderators group and "
                                       "its schedule (Del)")

@@ -144,9 +144,9 @@ class SessionActions:
         """Tie an existing entry to an event (asking first if that moves it)."""
         if self.deps.account() is None:
             return
-        from .dialogs import AttachDialog
+        from .attach_dialog import AttachDialog
 
-        dialog = AttachDialog(self.view, self._events, self.event_id())
+        dialog = AttachDialog(self.view, self.deps, self._events, self.event_id())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.attach(*dialog.values())
