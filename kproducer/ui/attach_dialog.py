@@ -45,7 +45,7 @@ class AttachDialog(QDialog):
     def __init__(self, parent: QWidget, deps: Deps, events: Sequence[Event],
                  event_id: int | None) -> None:
         super().__init__(parent)
-        from .entries_tab import kind_text, timing
+        from .entry_columns import kind_text, timing
 
         self.setWindowTitle("Attach an existing entry")
         self.deps = deps

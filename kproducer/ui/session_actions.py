@@ -81,7 +81,10 @@ class SessionActions:
         for action in (edit, delete):
             action.setEnabled(entry is not None and self.can("edit"))
         for action in (moderators, copy):
-            action.setEnabled(entry is not None)
+            action.setEnabled(entry is not None and bool(entry.id))
+        more = getattr(self, "recording_menu", None)
+        if more is not None:  # the tab's recording actions (upload, thumbnail, simulive)
+            more(menu, entry)
         return menu
 
     def _open_context_menu(self, pos: QPoint) -> None:
