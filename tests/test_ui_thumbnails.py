@@ -116,10 +116,15 @@ def test_200_thumbnails_load_without_stalling_the_gui(open_window, fresh_sandbox
     # The details pane shows the larger picture of the selected video once it arrives.
     assert select_where(tab.view, lambda e: e.name == "Recording 007")
     video: Entry = tab.selected()
-    qtbot.waitUntil(lambda: tab.details.picture.pixmap().width() == thumbnails.LARGE.width()
-                    and not tab.thumbs.is_pending(), timeout=10_000)
-    assert tab.details.picture.pixmap().toImage() == tab.thumbs.picture(
-        video, thumbnails.LARGE).toImage()
+    fmt = tab.details.picture.pixmap().toImage().Format.Format_RGB32
+
+    def shown() -> bool:
+        if not tab.thumbs.is_loaded(video, thumbnails.LARGE):
+            return False
+        on_screen = tab.details.picture.pixmap().toImage().convertToFormat(fmt)
+        return on_screen == tab.thumbs.picture(video, thumbnails.LARGE).toImage(
+            ).convertToFormat(fmt)
+    qtbot.waitUntil(shown, timeout=10_000)
     # On disk, owner-only, under the cache dir.
     folder = kproducer_home / "cache" / "thumbnails"
     files = list(folder.glob("*.thumb"))
