@@ -49,7 +49,7 @@ def test_search_by_name_pages_and_attach(open_window, fresh_sandbox, qtbot) -> N
     assert stats(info)["by_action"] == {"baseentry.list": 1}
     assert cell(dialog, 0, "Name") == "Opening keynote (recording)"
     assert cell(dialog, 0, "Type") == "VOD"
-    assert cell(dialog, 0, "Duration / schedule") == "45:00"
+    assert cell(dialog, 0, "Duration") == "45:00"
     assert cell(dialog, 0, "Event") == f"“Sandbox Summit 2026” (ID {event_id})"
     video = dialog.model.row(0)
     assert thumbnails.has_own_picture(video)

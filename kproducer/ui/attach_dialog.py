@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.models import Entry, Event
+from ..services.models import Entry, EntryKind, Event
 from . import thumbnails
-from .common import Deps, hint
+from .common import Deps, duration, hint
 from .dialogs import event_combo, event_label
 from .table import Column, RowsModel, make_view, selected_row
 from .worker import Failure, JobContext
@@ -45,7 +45,7 @@ class AttachDialog(QDialog):
     def __init__(self, parent: QWidget, deps: Deps, events: Sequence[Event],
                  event_id: int | None) -> None:
         super().__init__(parent)
-        from .entry_columns import kind_text, timing
+        from .entry_columns import kind_text
 
         self.setWindowTitle("Attach an existing entry")
         self.deps = deps
@@ -62,7 +62,8 @@ class AttachDialog(QDialog):
             Column("Picture", lambda e: "", width=6, picture=self.thumbs.picture),
             Column("Name", lambda e: e.name, sort=lambda e: e.name.lower()),
             Column("Type", kind_text, width=7),
-            Column("Duration / schedule", timing, width=20),
+            Column("Duration", lambda e: duration(e.duration)
+                   if e.kind is EntryKind.VOD and e.duration else "", width=8),
             Column("Event", self._event_of, width=22),
             Column("ID", lambda e: e.id, width=11),
         ]

@@ -268,7 +268,7 @@ class EntriesTab(RecordingActions, SessionActions, Page):
         self.title.setText(entry.name if entry else "No session selected")
         names = {e.id: e.name for e in self._events}
         values = {
-            "ID": entry.id,
+            "ID": entry.id or "not yet: Kaltura gives it once the file is uploaded",
             "Type": kind_text(entry) + (f" (plays the video {entry.schedule.source_entry_id})"
                                         if entry.is_simulive and entry.schedule else ""),
             "Status": self._status(entry) + (f" — {status_reason(entry)}"
@@ -276,9 +276,10 @@ class EntriesTab(RecordingActions, SessionActions, Page):
             "Event": (f"{names.get(entry.event_id, 'event')} (ID {entry.event_id})"
                       if entry.event_id else "none"),
             "Duration / schedule": timing(entry) or "—",
-            "Moderators group": moderators_group(entry.id),
+            "Moderators group": moderators_group(entry.id) if entry.id
+            else "made with the session",
             "Admin tags": entry.admin_tags or "—",
-            "Created": when(entry.created_at),
+            "Created": when(entry.created_at, "not yet: uploading"),
         } if entry else {}
         for name, label in self.fields.items():
             label.setText(values.get(name, ""))

@@ -73,7 +73,7 @@ def _timing_key(entry: Entry) -> int:
 COLUMNS: list[Column[Entry]] = [
     Column("ID", lambda e: e.id, width=12),
     Column("Name", lambda e: e.name, sort=lambda e: e.name.lower()),
-    Column("Type", kind_text, width=7),
+    Column("Type", kind_text, width=8),
     Column("Status", status_text, width=13,
            tone=lambda e: "error" if e.status in ("-2", "-1", "6") else ""),
     Column("Duration / schedule", timing, sort=_timing_key, tooltip=timing_utc, width=34),

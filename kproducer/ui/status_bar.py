@@ -84,7 +84,7 @@ class JobProgress(QWidget):
             self.bar.setRange(0, 0)
             text = f"{job.title}…{more}"
         metrics = self.label.fontMetrics()
-        room = 84 if note else 48  # a note (an upload's speed and time left) is worth more
+        room = 64 if note else 48  # a note (an upload's speed and time left) is worth more
         self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle,
                                               metrics.averageCharWidth() * room))
         self.label.setToolTip(plain_text.tooltip(text))  # job titles hold names
