@@ -44,8 +44,10 @@ def test_an_upload_shows_at_once_reports_speed_and_turns_ready(win, fresh_sandbo
     video = make_mp4(tmp_path / "Sponsor reel.mp4", 75, 25 * MB)
     set_faults(fresh_sandbox.info, latency_ms=400)  # each chunk takes a while: seen moving
     lines: list[str] = []
+    notes: list[str] = []
     win.worker.jobStarted.connect(lambda job: job.progressed.connect(
-        lambda *_: lines.append(win.status.jobs.label.text())))
+        lambda _done, _total, note: (notes.append(note),
+                                     lines.append(win.status.jobs.label.text()))))
     try:
         tab.upload_files([video])
         # The session is in the list at once, before Kaltura has made it.
@@ -56,8 +58,9 @@ def test_an_upload_shows_at_once_reports_speed_and_turns_ready(win, fresh_sandbo
     finally:
         set_faults(fresh_sandbox.info)
     line = next(line for line in lines if "MB/s" in line)
-    assert line.startswith("Uploading “Sponsor reel”…") and " of 25.0 MB" in line
-    assert "left" in line
+    assert line.startswith("Uploading “Sponsor reel”…") and line.endswith(" left")
+    note = next(n for n in notes if "MB/s" in n)  # whole in the label's tooltip
+    assert " of 25.0 MB · " in note and "% · " in note
     qtbot.waitUntil(lambda: not pending(tab) and any(
         e.name == "Sponsor reel" for e in tab.model.rows), timeout=30_000)
     made = next(e for e in tab.model.rows if e.name == "Sponsor reel")
