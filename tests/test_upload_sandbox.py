@@ -18,6 +18,7 @@ from conftest import make_client, make_ks
 from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Core import (
     KalturaAssetFilter,
+    KalturaBaseEntryFilter,
     KalturaMediaEntry,
     KalturaMediaType,
     KalturaThumbAsset,
@@ -300,3 +301,34 @@ def test_uploaded_bytes_live_under_the_sandbox_data_dir(sandbox, client):
     assert stored.stat().st_mode & 0o077 == 0
     client.uploadToken.delete(token.id)
     assert not stored.exists()
+
+
+def test_entry_lists_find_uploads_by_words_name_and_ids(client, quick, tmp_path):
+    token = _uploaded(client, make_mp4(tmp_path / "w.mp4", 8.0, MB).read_bytes())
+    entry = client.media.add(KalturaMediaEntry(
+        name="Quarterly town hall", description="with the finance team",
+        mediaType=KalturaMediaType.VIDEO))
+    client.media.addContent(entry.id, KalturaUploadedFileTokenResource(token=token))
+    _wait_status(client, entry.id, {2})
+    statuses = "-2,-1,0,1,2,4,5,6,7"
+    by_word = client.baseEntry.list(KalturaBaseEntryFilter(freeText="finance",
+                                                           statusIn=statuses))
+    assert entry.id in [e.id for e in by_word.objects]
+    by_name = client.baseEntry.list(KalturaBaseEntryFilter(nameLike="town hall",
+                                                           statusIn=statuses))
+    assert [e.id for e in by_name.objects] == [entry.id]
+    by_ids = client.baseEntry.list(KalturaBaseEntryFilter(idIn=f"{entry.id},0_nothere1"))
+    assert [e.id for e in by_ids.objects] == [entry.id]
+
+
+def test_resume_without_resume_at_appends_and_resume_false_starts_over(client):
+    token = client.uploadToken.add(KalturaUploadToken())
+    client.uploadToken.upload(token.id, Named(b"a" * 100), False, False)
+    appended = client.uploadToken.upload(token.id, Named(b"b" * 50), True, False, -1)
+    assert int(appended.uploadedFileSize) == 150
+    # resume=false: the part becomes the token's file, whatever was there before
+    replaced = client.uploadToken.upload(token.id, Named(b"c" * 30), False, False)
+    assert int(replaced.uploadedFileSize) == 30
+    # an empty non-final chunk past the start is dismissed: the token comes back as it was
+    empty = client.uploadToken.upload(token.id, Named(b""), True, False, 30)
+    assert int(empty.uploadedFileSize) == 30 and _status(empty) == PARTIAL

@@ -204,8 +204,8 @@ def test_a_full_disk_leaves_the_state_as_it_was(account, sb, tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("make, sentence", [
-    (lambda p: p, "There is no file"),
-    (lambda p: (p.mkdir(), p)[1], "is not a file"),
+    (lambda p: p, "There is no file named input.mp4"),
+    (lambda p: (p.mkdir(), p)[1], "is a folder"),
     (lambda p: (p.write_bytes(b""), p)[1], "is empty"),
 ])
 def test_bad_files_are_refused_before_any_request(account, sb, tmp_path, make, sentence):

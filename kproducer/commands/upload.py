@@ -19,6 +19,9 @@ from kproducer.services.uploads import Progress, UploadCancelled
 from .base import OK, SOME_FAILED, CommandError
 from .common import account_options, connected, handles, print_json, stderr_is_terminal
 
+#: Exit code after Ctrl-C (as :data:`kproducer.cli.INTERRUPTED`).
+INTERRUPTED = 130
+
 
 def configure(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``upload`` to ``kproducer entries``."""
@@ -41,11 +44,14 @@ class _Progress:
         self.name = name
         self.meter = recordings.Meter()
         self.shown = False
+        self.width = 0
 
     def __call__(self, progress: Progress) -> None:
         self.meter.add(progress.done)
         line = f"Uploading {self.name}… {self.meter.line(progress.total)}"
-        sys.stderr.write(f"\r{line}\x1b[K")
+        # padded over the longer line before it (control sequences are shown escaped)
+        sys.stderr.write(f"\r{line.ljust(self.width)}")
+        self.width = len(line)
         sys.stderr.flush()
         self.shown = True
 
@@ -79,7 +85,7 @@ def upload_command(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             raise CommandError(
                 f"Interrupted; run the same command again to continue the upload of "
-                f"{file.name} where it stopped.", SOME_FAILED) from None
+                f"{file.name} where it stopped.", INTERRUPTED) from None
         except OSError as exc:
             raise CommandError(
                 f"The upload's progress cannot be saved on this computer "

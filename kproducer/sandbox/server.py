@@ -13,6 +13,7 @@ import json
 import logging
 import random
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -314,6 +315,13 @@ class SandboxServer(ThreadingHTTPServer):
         self.random = random.Random()
         self.routes: dict[str, Route] = {}
         self.open_connections: set[socket.socket] = set()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request (killed, Ctrl-C) is not a server error."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            log.debug("client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         """End every open keep-alive connection (used when stopping)."""

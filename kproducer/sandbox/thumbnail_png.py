@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import unicodedata
 import zlib
 
 #: 5×7 glyphs, one string of 7 rows of 5 bits each ('#' = ink).
@@ -55,6 +56,12 @@ _GLYPHS: dict[str, tuple[str, ...]] = {
     ":": (".....", ".##..", ".##..", ".....", ".##..", ".##..", "....."),
     "'": ("..#..", "..#..", ".#...", ".....", ".....", ".....", "....."),
     "?": (".###.", "#...#", "....#", "...#.", "..#..", ".....", "..#.."),
+    "(": ("...#.", "..#..", ".#...", ".#...", ".#...", "..#..", "...#."),
+    ")": (".#...", "..#..", "...#.", "...#.", "...#.", "..#..", ".#..."),
+    "&": (".##..", "#..#.", "#.#..", ".#...", "#.#.#", "#..#.", ".##.#"),
+    ",": (".....", ".....", ".....", ".....", ".##..", "..#..", ".#..."),
+    "/": (".....", "....#", "...#.", "..#..", ".#...", "#....", "....."),
+    "!": ("..#..", "..#..", "..#..", "..#..", "..#..", ".....", "..#.."),
     " ": (".....",) * 7,
 }
 MAX_SIDE = 2000
@@ -65,8 +72,15 @@ def _rgb(seed: str) -> tuple[int, int, int]:
     return 60 + digest[0] % 140, 60 + digest[1] % 140, 60 + digest[2] % 140
 
 
+def _ascii(name: str) -> str:
+    """Upper case, accents dropped (é → E), dashes as '-', anything else without a glyph '?'."""
+    folded = unicodedata.normalize("NFKD", name.replace("\u2014", "-").replace("\u2013", "-"))
+    plain = "".join(c for c in folded if not unicodedata.combining(c)).upper()
+    return "".join(c if c in _GLYPHS else ("'" if c in "\u2018\u2019" else "?") for c in plain)
+
+
 def _lines(name: str, per_line: int, max_lines: int) -> list[str]:
-    words = "".join(c if c.upper() in _GLYPHS else "?" for c in name.upper()).split()
+    words = _ascii(name).split()
     lines: list[str] = []
     for word in words or ["?"]:
         if lines and len(lines[-1]) + 1 + len(word) <= per_line:
@@ -75,7 +89,7 @@ def _lines(name: str, per_line: int, max_lines: int) -> list[str]:
             lines.extend(word[i:i + per_line] for i in range(0, len(word), per_line))
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1][: max(per_line - 1, 0)] + "."
+        lines[-1] = lines[-1][: max(per_line - 2, 0)].rstrip() + ".."
     return lines
 
 
@@ -86,7 +100,7 @@ def render(width: int, height: int, name: str, seed: str) -> bytes:
     background = _rgb(seed)
     band = tuple(c // 2 for c in background)
     pixels = [bytearray(bytes(background) * width) for _ in range(height)]
-    scale = max(1, min(width // 60, height // 30))
+    scale = max(1, min(width // 90, height // 45))
     cell_w, cell_h = 6 * scale, 9 * scale
     per_line = max(1, (width - 2 * scale) // cell_w)
     lines = _lines(name, per_line, max(1, (height - 2 * scale) // cell_h))

@@ -156,8 +156,9 @@ class Meter:
         if speed > 0:
             parts.append(f"{speed / 1e6:.1f} MB/s")
         left = self.seconds_left(total)
-        if left is not None:
-            parts.append(f"about {format_duration(left)} left")
+        if left is not None and done < total:
+            parts.append(f"about {format_duration(left)} left" if left >= 1
+                         else "less than a second left")
         return " · ".join(parts)
 
 

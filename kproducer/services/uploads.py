@@ -27,7 +27,6 @@ import contextlib
 import functools
 import os
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -35,14 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from KalturaClient.Plugins.Core import (
-    KalturaBaseEntryFilter,
-    KalturaFilterPager,
-    KalturaMediaEntry,
-    KalturaMediaType,
-    KalturaUploadedFileTokenResource,
     KalturaUploadToken,
 )
-from KalturaClient.Plugins.Group import KalturaGroup
 
 from ..kaltura.client import ProducerClient
 from ..kaltura.errors import (
@@ -50,20 +43,19 @@ from ..kaltura.errors import (
     KalturaError,
     NotFound,
     ServiceUnavailable,
-    answer_lost,
 )
 from ..local import upload_state
 from ..local.upload_state import UploadRecord
-from . import entries, facts
+from . import entries, upload_session
 from .account import Account
-from .lost_answer import look_again
-from .models import Entry, EntryKind
-from .tokens import moderators_group
+from .models import Entry
 
 CHUNK_BYTES = 10 * 1024 * 1024
 IN_FLIGHT = 3
 #: Pauses before each new try of a chunk that failed in transit (then it fails for good).
 RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)
+#: Seconds between writes of the confirmed bytes to the local state.
+SAVE_EVERY_S = 1.0
 #: ``KalturaUploadTokenStatus``.
 PENDING, PARTIAL_UPLOAD, FULL_UPLOAD, CLOSED = 0, 1, 2, 3
 
@@ -112,6 +104,8 @@ def account_key(account: Account) -> str:
 def check_file(path: str | os.PathLike[str]) -> tuple[Path, int, int]:
     """The file's absolute path, size and modification time; refused before any call.
 
+    The sentences name the file by its name (the folder is what the producer typed).
+
     Raises:
         InvalidInput: Missing, not a file, unreadable or empty.
     """
@@ -120,19 +114,23 @@ def check_file(path: str | os.PathLike[str]) -> tuple[Path, int, int]:
         file = file.resolve(strict=True)
         info = file.stat()
     except (FileNotFoundError, NotADirectoryError):
-        raise InvalidInput(f"There is no file {file}.", "BAD_FILE") from None
+        raise InvalidInput(f"There is no file named {file.name} there.", "BAD_FILE") from None
     except OSError as exc:
-        raise InvalidInput(f"{file} cannot be read: {exc.strerror or exc}.", "BAD_FILE") from None
+        raise InvalidInput(_unreadable(file, exc), "BAD_FILE") from None
     if not file.is_file():
-        raise InvalidInput(f"{file} is not a file.", "BAD_FILE")
+        raise InvalidInput(f"{file.name} is a folder, not a video file.", "BAD_FILE")
     try:
         with file.open("rb") as handle:
             handle.read(1)
     except OSError as exc:
-        raise InvalidInput(f"{file} cannot be read: {exc.strerror or exc}.", "BAD_FILE") from None
+        raise InvalidInput(_unreadable(file, exc), "BAD_FILE") from None
     if info.st_size == 0:
-        raise InvalidInput(f"{file} is empty.", "BAD_FILE")
+        raise InvalidInput(f"{file.name} is empty.", "BAD_FILE")
     return file, info.st_size, info.st_mtime_ns
+
+
+def _unreadable(file: Path, exc: OSError) -> str:
+    return f"{file.name} cannot be read ({(exc.strerror or str(exc)).lower()})."
 
 
 class _Slice:
@@ -182,6 +180,7 @@ class _Run:
     resumed_from: int = 0
     chunks_sent: int = 0
     sent_bytes: int = 0
+    saved_at: float = 0.0
 
     def sent(self, offset: int) -> None:
         """A chunk is confirmed: report the bytes done."""
@@ -222,10 +221,18 @@ class _Run:
         raise AssertionError("unreachable")
 
     def confirm(self, token: Any) -> int:
+        """Note the server's confirmed bytes; written down at most every second.
+
+        The record is a hint (a resume asks the server for ``uploadedFileSize``), so it
+        need not cost an fsync per chunk.
+        """
         confirmed = int(token.uploadedFileSize or 0)
         if confirmed > self.record.confirmed:
             self.record.confirmed = confirmed
-            upload_state.save(self.record)
+            now = time.monotonic()
+            if now - self.saved_at >= SAVE_EVERY_S or confirmed >= self.record.size:
+                upload_state.save(self.record)
+                self.saved_at = now
         return self.record.confirmed
 
 
@@ -281,7 +288,7 @@ def upload(
     token = _token_of(account, record) if record is not None else None
     status = _status(token) if token is not None else None
     if record is not None and status == CLOSED:  # an earlier run attached it already
-        return _finished_earlier(account, record, file)
+        return upload_session.finished_earlier(account, record, file)
     if status not in (PENDING, PARTIAL_UPLOAD, FULL_UPLOAD):
         record = None  # deleted, timed out or unknown: start over
     if record is None:
@@ -296,7 +303,7 @@ def upload(
     assert token is not None
     if _status(token) != FULL_UPLOAD:
         _send_chunks(run, int(token.uploadedFileSize or 0))
-    entry = _make_session(account, record, session_name, event_id)
+    entry = upload_session.make_session(account, record, session_name, event_id)
     upload_state.remove(key, file)
     return entry
 
@@ -307,35 +314,6 @@ def _token_of(account: Account, record: UploadRecord) -> Any | None:
         return account.conn.call(lambda c: c.uploadToken.get(record.token_id))
     except NotFound:
         return None
-
-
-def _by_reference(account: Account, reference: str) -> list[Entry]:
-    """Entries made with this ``referenceId`` (ONE request)."""
-    flt = KalturaBaseEntryFilter(referenceIdEqual=reference, statusIn=entries.ALL_STATUSES)
-    listed = account.conn.call(lambda c: c.baseEntry.list(flt, KalturaFilterPager(pageSize=5)))
-    return [entries.entry_from(o) for o in listed.objects or []]
-
-
-def _finished_earlier(account: Account, record: UploadRecord, file: Path) -> Entry:
-    """The session of a token already used: a run made it but stopped before saying so."""
-    if record.entry_id:
-        entries.forget(account, record.entry_id)
-        entry = entries.get(account, record.entry_id)
-    else:
-        lost = ServiceUnavailable("An earlier run of this upload stopped before Kaltura "
-                                  "answered.", "ANSWER_LOST")
-        entry = look_again(lambda: _by_reference(account, record.reference), lost,
-                           "the session")
-        entries.remember(account, entry)
-    _ensure_group(account, entry.id)
-    upload_state.remove(record.account, file)
-    return entry
-
-
-def _ensure_group(account: Account, entry_id: str) -> None:
-    step = facts.group_step(account, moderators_group(entry_id))
-    if step is not None:
-        facts.run(account, [step])
 
 
 def _send_chunks(run: _Run, confirmed: int) -> None:
@@ -349,12 +327,17 @@ def _send_chunks(run: _Run, confirmed: int) -> None:
     if offsets and offsets[0] == 0:  # the first chunk makes the token's file
         run.confirm(run.send(0, resume=False, final=False))
         run.sent(offsets.pop(0))
-    if offsets:
-        _parallel(run, offsets)
-    if run.cancelled():
-        raise UploadCancelled(run.path, record.confirmed, record.size)
-    run.confirm(run.send(final, resume=final > 0, final=True))
-    run.sent(final)
+    try:
+        if offsets:
+            _parallel(run, offsets)
+        if run.cancelled():
+            raise UploadCancelled(run.path, record.confirmed, record.size)
+        run.confirm(run.send(final, resume=final > 0, final=True))
+        run.sent(final)
+    except BaseException:
+        with contextlib.suppress(OSError):  # stopped: note how far it got (a hint only)
+            upload_state.save(record)
+        raise
 
 
 def _parallel(run: _Run, offsets: list[int]) -> None:
@@ -380,71 +363,6 @@ def _parallel(run: _Run, offsets: list[int]) -> None:
             raise
     if queue:
         raise UploadCancelled(run.path, run.record.confirmed, run.record.size)
-
-
-def _make_session(account: Account, record: UploadRecord, name: str,
-                  event_id: int | None) -> Entry:
-    """``media.add`` + ``media.addContent`` + the moderators group: ONE multirequest.
-
-    A run that stopped after sending it (killed, or its answer lost) left the entry,
-    perhaps without its content: it is found by its ``referenceId`` and completed.
-    """
-    if not record.entry_id and record.reference:
-        found = _by_reference(account, record.reference)
-        if len(found) == 1:
-            record.entry_id = found[0].id
-            upload_state.save(record)
-    if record.entry_id:
-        return _add_content(account, record.entry_id, record.token_id)
-    record.reference = f"kproducer-{uuid.uuid4().hex}"
-    upload_state.save(record)  # before sending: a later run finds the entry by it
-    tags = entries.event_tag(event_id) if event_id is not None else ""
-    resource = KalturaUploadedFileTokenResource(token=record.token_id)
-    sent = int(time.time())
-
-    def queue(c: ProducerClient) -> list[Any]:
-        made = c.media.add(KalturaMediaEntry(
-            name=name, mediaType=KalturaMediaType.VIDEO, adminTags=tags,
-            referenceId=record.reference))
-        group = f"{made.id}_moderators"
-        return [made, c.media.addContent(made.id, resource),
-                c.group.group.add(KalturaGroup(id=group, screenName=group)),
-                c.group.group.delete(entries.STRAY_GROUP)]
-
-    try:
-        results = account.conn.multi(queue)
-    except KalturaError as exc:
-        if not answer_lost(exc):
-            raise
-        # resolved as session creates are: found by referenceId (or name), group made
-        entry = entries.made_anyway(account, EntryKind.VOD, name, record.reference, sent,
-                                    None, exc)
-        record.entry_id = entry.id
-        upload_state.save(record)
-        return _add_content(account, entry.id, record.token_id)
-    entry = entries.entry_from(results[0].unwrap())
-    record.entry_id = entry.id
-    upload_state.save(record)
-    group = results[2]
-    if group.ok or group.failed_with("DUPLICATE_USER_BY_ID"):
-        account.cache.put(facts.GROUP_EXISTS, moderators_group(entry.id), True)
-    return entries.remember(account, entries.entry_from(results[1].unwrap()))
-
-
-def _add_content(account: Account, entry_id: str, token_id: str) -> Entry:
-    """Attach the token's file to an entry made earlier (tolerates "already has it")."""
-    resource = KalturaUploadedFileTokenResource(token=token_id)
-    try:
-        added = account.conn.call(lambda c: c.media.addContent(entry_id, resource))
-    except KalturaError as exc:
-        if exc.code != "ENTRY_ALREADY_WITH_CONTENT":
-            raise
-        entries.forget(account, entry_id)
-        added = None
-    _ensure_group(account, entry_id)
-    if added is None:
-        return entries.get(account, entry_id)
-    return entries.remember(account, entries.entry_from(added))
 
 
 def discard(account: Account, path: str | os.PathLike[str]) -> bool:
