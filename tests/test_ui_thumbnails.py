@@ -125,6 +125,14 @@ def test_200_thumbnails_load_without_stalling_the_gui(open_window, fresh_sandbox
         return on_screen == tab.thumbs.picture(video, thumbnails.LARGE).toImage(
             ).convertToFormat(fmt)
     qtbot.waitUntil(shown, timeout=10_000)
+    # The Preview tab's session list shows them too.
+    chooser = window.preview.chooser
+    chooser.select_entry(video)
+    qtbot.waitUntil(lambda: chooser.entry_combo.count() > VIDEOS, timeout=20_000)
+    number = chooser.entry_combo.findData(video.id)
+    qtbot.waitUntil(lambda: chooser.entry_combo.itemIcon(number).pixmap(
+        thumbnails.SMALL).toImage().convertToFormat(fmt) == tab.thumbs.picture(
+        video).toImage().convertToFormat(fmt), timeout=10_000)
     # On disk, owner-only, under the cache dir.
     folder = kproducer_home / "cache" / "thumbnails"
     files = list(folder.glob("*.thumb"))

@@ -200,4 +200,5 @@ def test_schedule_a_ready_video_as_simulive_from_the_window(win, qtbot) -> None:
     type_column = next(n for n, c in enumerate(tab.model.columns) if c.title == "Type")
     assert tab.model.index(tab.view.currentIndex().row(), type_column).data() == "Simulive"
     assert thumbnails.placeholder_label(made) == "SIMULIVE"
+    assert not tab.details.live.isVisibleTo(tab.details)  # no encoder: Kaltura streams it
     assert win.status.text().startswith("Scheduled “Keynote replay”")

@@ -284,7 +284,8 @@ class EntriesTab(RecordingActions, SessionActions, Page):
         for name, label in self.fields.items():
             label.setText(values.get(name, ""))
         self.fields["Duration / schedule"].setToolTip(timing_utc(entry) if entry else "")
-        self.details.live.show_entry(entry)
+        # A simulive session is streamed by Kaltura from its video: no encoder to set up.
+        self.details.live.show_entry(None if entry is not None and entry.is_simulive else entry)
         self.details.show_picture(self.thumbs.picture(entry, thumbnails.LARGE))
         self.details.offer_schedule_move(
             entry is not None and entry.schedule is not None
