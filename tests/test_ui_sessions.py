@@ -107,7 +107,8 @@ def test_the_context_menu_offers_the_same_actions(window, qtbot, monkeypatch):
     entries.view.selectRow(0)
     menu = entries.context_menu()
     texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Edit…", "Delete…", "Moderators of this session", "Copy ID"]
+    assert texts == ["Edit…", "Delete…", "Moderators of this session", "Copy ID",
+                     "Upload recording…", "Set thumbnail…", "Schedule as simulive…"]
     opened = []
     monkeypatch.setattr(session_editor.EditSessionDialog, "exec",
                         lambda dialog: opened.append(dialog.entry.id) or 0)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kproducer.services import entries, events, live, schedule, times
+from kproducer.kaltura.errors import InvalidInput
+from kproducer.services import entries, events, live, schedule, simulive, times
 from kproducer.services.models import Entry, EntryKind
 from kproducer.services.tokens import moderators_group
 
@@ -31,6 +32,7 @@ STATUS_NAMES = {
     "7": "no_content",
 }
 TYPES = {"live": EntryKind.LIVE, "room": EntryKind.ROOM}
+SIMULIVE = "simulive"
 TIME_HELP = "ISO 8601, local time unless it carries Z or an offset (2027-03-15T17:00)"
 
 
@@ -52,11 +54,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     create = sub.add_parser(
         "create", help="create a live session or a room, with its moderators group and schedule"
     )
-    create.add_argument("--type", choices=sorted(TYPES), required=True, help="live or room")
+    create.add_argument("--type", choices=sorted([*TYPES, SIMULIVE]), required=True,
+                        help="live, room, or simulive (a ready video played as live)")
     create.add_argument("--name", metavar="N", required=True, help="the session's name")
     create.add_argument("--event", metavar="ID", help="tie it to this virtual event")
     create.add_argument("--start", metavar="T", help=f"scheduled start: {TIME_HELP}")
-    create.add_argument("--end", metavar="T", help="scheduled end (with --start)")
+    create.add_argument("--end", metavar="T", help="scheduled end (with --start; simulive: "
+                        "default the start plus the video's length)")
+    create.add_argument("--source", metavar="E", help="simulive: the ready video to play")
     account_options(create)
     handles(create, create_command)
 
@@ -79,12 +84,24 @@ def schedule_json(entry: Entry) -> dict[str, Any] | None:
             "source": slot.source.value}
 
 
+def kind_name(entry: Entry) -> str:
+    """``vod``, ``live``, ``room``, ``other``, or ``simulive`` (a live entry playing a video)."""
+    return SIMULIVE if entry.is_simulive else entry.kind.value
+
+
 def entry_json(entry: Entry) -> dict[str, Any]:
-    """An entry as stable JSON (dates ISO 8601 UTC)."""
+    """An entry as stable JSON (dates ISO 8601 UTC); simulive names its ``source_entry_id``."""
+    document = _entry_json(entry)
+    if entry.is_simulive and entry.schedule is not None:
+        document["source_entry_id"] = entry.schedule.source_entry_id
+    return document
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "name": entry.name,
-        "kind": entry.kind.value,
+        "kind": kind_name(entry),
         "status": status_name(entry),
         "event_id": entry.event_id,
         "duration": entry.duration,
@@ -115,7 +132,7 @@ def list_command(args: argparse.Namespace) -> int:
         print_json({"entries": [entry_json(e) for e in found]})
     else:
         rows = [
-            (e.id, e.kind.value, status_name(e), e.event_id, e.name, schedule_cell(e),
+            (e.id, kind_name(e), status_name(e), e.event_id, e.name, schedule_cell(e),
              iso(e.created_at))
             for e in found
         ]
@@ -138,6 +155,10 @@ def parse_slot(args: argparse.Namespace) -> tuple[int, int] | None:
 def create_command(args: argparse.Namespace) -> int:
     """Create a live entry or a room (its moderators group and schedule) and print it."""
     name = entries.check_name(args.name)
+    if args.type == SIMULIVE:
+        return _create_simulive(args, name)
+    if args.source is not None:
+        raise InvalidInput("--source is for --type simulive only.", "BAD_USAGE")
     slot = parse_slot(args)
     schedule.check_length(TYPES[args.type], slot)
     event_id = events.check_event_id(args.event) if args.event is not None else None
@@ -150,12 +171,41 @@ def create_command(args: argparse.Namespace) -> int:
                                *(slot if slot is not None else (None, None)))
         if event_id is not None:
             entry_edit.warn_same_name(account, entry, event_id)
+    _print_created(args, entry)
+    return OK
+
+
+def _print_created(args: argparse.Namespace, entry: Entry) -> None:
     if args.json:
         print_json({"entry": entry_json(entry), "moderators_group": moderators_group(entry.id)})
-    else:
-        event = f" in event {entry.event_id}" if entry.event_id is not None else ""
-        when = f" ({schedule_cell(entry)})" if entry.schedule is not None else ""
-        print(f"Created {entry.kind.value} session {entry.id}{event}: {entry.name}{when}")
+        return
+    event = f" in event {entry.event_id}" if entry.event_id is not None else ""
+    when = f" ({schedule_cell(entry)})" if entry.schedule is not None else ""
+    plays = (f", playing {entry.schedule.source_entry_id}"
+             if entry.is_simulive and entry.schedule else "")
+    print(f"Created {kind_name(entry)} session {entry.id}{event}: {entry.name}{when}{plays}")
+
+
+def _create_simulive(args: argparse.Namespace, name: str) -> int:
+    """``--type simulive --source E --start T [--end T]``: a ready video played as live."""
+    if args.source is None or args.start is None:
+        raise InvalidInput("A simulive session needs --source (the ready video) and --start.",
+                           "BAD_USAGE")
+    source_id = entries.check_entry_id(args.source)
+    start = times.parse_time(args.start, "start time")
+    end = times.parse_time(args.end, "end time") if args.end is not None else None
+    if end is not None:
+        schedule.check_length(EntryKind.LIVE, schedule.check_slot(start, end))
+    event_id = events.check_event_id(args.event) if args.event is not None else None
+    if times.in_past(start):
+        warn("warning: the start time has passed; the session is created anyway.")
+    with connected(args) as account:
+        if event_id is not None:
+            events.get(account, event_id)
+        entry = simulive.create(account, source_id, name, start, end, event_id)
+        if event_id is not None:
+            entry_edit.warn_same_name(account, entry, event_id)
+    _print_created(args, entry)
     return OK
 
 
@@ -175,9 +225,11 @@ def show_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json(document)
         return OK
-    rows = [("ID", entry.id), ("Name", entry.name), ("Type", entry.kind.value),
+    rows = [("ID", entry.id), ("Name", entry.name), ("Type", kind_name(entry)),
             ("Status", status_name(entry)), ("Event", entry.event_id),
             ("Schedule", schedule_cell(entry) or "not scheduled")]
+    if entry.is_simulive and entry.schedule is not None:
+        rows.append(("Plays video", entry.schedule.source_entry_id))
     if details is not None:
         rows += [("Broadcasting", {True: "yes", False: "no", None: "unknown"}[
                       details.state.broadcasting]),

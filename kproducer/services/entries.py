@@ -103,6 +103,11 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int) and value > 0 else None
 
 
+def _text(value: Any) -> str:
+    """A string field of a client object ('' when unset: the client's NotImplemented)."""
+    return value if isinstance(value, str) else ""
+
+
 def entry_from(obj: Any) -> Entry:
     """A Kaltura entry object as an :class:`Entry`."""
     tags = str(obj.adminTags or "")
@@ -119,7 +124,7 @@ def entry_from(obj: Any) -> Entry:
         event_id=int(match.group(1)) if match else None,
         admin_tags=tags,
         created_at=int(obj.createdAt or 0),
-        thumbnail_url=str(getattr(obj, "thumbnailUrl", "") or ""),
+        thumbnail_url=_text(getattr(obj, "thumbnailUrl", "")),
     )
     return dataclasses.replace(entry, schedule=schedule.from_entry_dates(entry))
 
@@ -222,6 +227,7 @@ def create(
     event_id: int | None = None,
     start_date: int | None = None,
     end_date: int | None = None,
+    source_entry_id: str | None = None,
 ) -> Entry:
     """Create a live entry or a room, its moderators group and its schedule in ONE request.
 
@@ -236,6 +242,8 @@ def create(
             added (``templateEntryId`` = the new entry, ``summary`` = its name). The
             entry's own ``startDate``/``endDate`` are left unset (an availability window).
         end_date: Scheduled end (unix seconds).
+        source_entry_id: Simulive (LIVE with a slot): the video its schedule event plays
+            (checked by :func:`kproducer.services.simulive.create`).
 
     Raises:
         InvalidInput: Empty or too long name, not live/room, half a schedule or end ≤ start.
@@ -267,7 +275,7 @@ def create(
         group = f"{added.id}_moderators"
         calls = [added, c.group.group.add(KalturaGroup(id=group, screenName=group))]
         if slot is not None:
-            event = schedule.event_object(kind, added.id, name, slot)
+            event = schedule.event_object(kind, added.id, name, slot, source_entry_id)
             calls.append(c.schedule.scheduleEvent.add(event))
         calls.append(c.group.group.delete(STRAY_GROUP))  # gone already, or now: both fine
         return calls
@@ -277,7 +285,7 @@ def create(
     except KalturaError as exc:
         if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
             raise
-        return made_anyway(account, kind, name, reference, sent, slot, exc)
+        return made_anyway(account, kind, name, reference, sent, slot, exc, source_entry_id)
     if not results[0].ok and slot is not None and results[2].ok:
         _delete_stray_event(account, results[2].value)
     entry = entry_from(results[0].unwrap())
@@ -342,7 +350,7 @@ def attach(account: Account, entry_id: str, event_id: int) -> Entry:
 
 def made_anyway(
     account: Account, kind: EntryKind, name: str, reference: str, sent: int,
-    slot: tuple[int, int] | None, error: KalturaError,
+    slot: tuple[int, int] | None, error: KalturaError, source_entry_id: str | None = None,
 ) -> Entry:
     """The answer to a create was lost: find out whether Kaltura made it.
 
@@ -378,5 +386,5 @@ def made_anyway(
     entry = remember(account, look_again(find, error, "the session"))
     _make_group(account, entry.id)
     if slot is not None:
-        entry = schedule.ensure(account, entry, slot, error)
+        entry = schedule.ensure(account, entry, slot, error, source_entry_id)
     return entry

@@ -52,12 +52,15 @@ class Schedule:
         source: Where it is kept; :data:`ScheduleSource.ENTRY_DATES` can be moved to a
             schedule event with :func:`kproducer.services.schedule.move_to_schedule_event`.
         schedule_event_id: The schedule event's ID (source SCHEDULE_EVENT), else None.
+        source_entry_id: For a simulive session, the video its live entry plays
+            (the live stream schedule event's ``sourceEntryId``), else None.
     """
 
     start: int
     end: int
     source: ScheduleSource = ScheduleSource.SCHEDULE_EVENT
     schedule_event_id: int | None = None
+    source_entry_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Entry:
         event_id: The virtual event it is tied to, or None.
         schedule: The session's time slot: its schedule event, else the entry's own dates
             when both are set (older sessions), else None.
+        thumbnail_url: The entry's ``thumbnailUrl`` (absolute; a size is appended to it).
     """
 
     id: str
@@ -86,6 +90,12 @@ class Entry:
     schedule: Schedule | None = None
     #: The entry's ``thumbnailUrl`` (absolute; add ``/width/W/height/H`` for a size), or ''.
     thumbnail_url: str = ""
+
+    @property
+    def is_simulive(self) -> bool:
+        """A live entry whose schedule event plays a video (``sourceEntryId``): simulive."""
+        return (self.kind is EntryKind.LIVE and self.schedule is not None
+                and bool(self.schedule.source_entry_id))
 
     @property
     def scheduled_end(self) -> int | None:

@@ -68,7 +68,7 @@ def check_length(kind: EntryKind, slot: tuple[int, int] | None) -> None:
 
 
 def event_object(kind: EntryKind, entry_id: Any = None, summary: str | None = None,
-                 slot: tuple[int, int] | None = None) -> Any:
+                 slot: tuple[int, int] | None = None, source_entry_id: str | None = None) -> Any:
     """A schedule event object for ``add`` (entry ID, name and slot) or ``update`` (changes).
 
     Args:
@@ -76,6 +76,9 @@ def event_object(kind: EntryKind, entry_id: Any = None, summary: str | None = No
         entry_id: ``templateEntryId`` (an ID, or a multirequest placeholder); None on update.
         summary: The session's name, or None to leave it.
         slot: ``(start, end)`` in unix seconds, or None to leave it.
+        source_entry_id: Simulive: the video the live entry plays (``sourceEntryId`` of a
+            ``KalturaLiveStreamScheduleEvent``, ``plugins/schedule/base/lib/api/
+            KalturaLiveStreamScheduleEvent.php``); LIVE only.
     """
     cls = KalturaLiveStreamScheduleEvent if kind is EntryKind.LIVE else KalturaMeetingScheduleEvent
     obj = cls()
@@ -86,13 +89,17 @@ def event_object(kind: EntryKind, entry_id: Any = None, summary: str | None = No
         obj.summary = summary
     if slot is not None:
         obj.startDate, obj.endDate = slot
+    if source_entry_id is not None and kind is EntryKind.LIVE:
+        obj.sourceEntryId = source_entry_id
     return obj
 
 
 def schedule_from_event(obj: Any) -> Schedule:
     """A schedule event object as a :class:`Schedule`."""
+    source = getattr(obj, "sourceEntryId", None)
     return Schedule(int(obj.startDate or 0), int(obj.endDate or 0),
-                    ScheduleSource.SCHEDULE_EVENT, int(obj.id))
+                    ScheduleSource.SCHEDULE_EVENT, int(obj.id),
+                    str(source) if source and source is not NotImplemented else None)
 
 
 def from_entry_dates(entry: Entry) -> Schedule | None:
@@ -196,7 +203,7 @@ def lookup_step(entry_id: str, found: list[Any]) -> facts.Step:
 
 
 def ensure(account: Account, entry: Entry, slot: tuple[int, int],
-           error: KalturaError | None = None) -> Entry:
+           error: KalturaError | None = None, source_entry_id: str | None = None) -> Entry:
     """Make sure the entry has exactly one schedule event with ``slot`` (repair path).
 
     Looks the entry's schedule events up (ONE request), then updates the one found or adds
@@ -211,7 +218,7 @@ def ensure(account: Account, entry: Entry, slot: tuple[int, int],
     try:
         event = lookup(account, entry.id)
         if event is None:
-            obj = event_object(entry.kind, entry.id, entry.name, slot)
+            obj = event_object(entry.kind, entry.id, entry.name, slot, source_entry_id)
             event = account.conn.call(lambda c: c.schedule.scheduleEvent.add(obj))
         elif (int(event.startDate or 0), int(event.endDate or 0)) != slot or (
                 event.summary != entry.name):

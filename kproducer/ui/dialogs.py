@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -152,53 +152,6 @@ class EntryDialog(QDialog):
         kind = EntryKind.LIVE if self.live.isChecked() else EntryKind.ROOM
         start, end = self.slot.values() if self._scheduled() else (None, None)
         return kind, self.name.text().strip(), self.event_picker.currentData(), start, end
-
-
-class AttachDialog(QDialog):
-    """Tie an existing entry (by ID) to an event."""
-
-    def __init__(self, parent: QWidget, events: Sequence[Event], event_id: int | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Attach an existing entry")
-        self.entry_id = QLineEdit()
-        self.entry_id.setPlaceholderText("e.g. 1_abcd2345")
-        self.entry_id.setValidator(
-            QRegularExpressionValidator(QRegularExpression(r"\s*[0-9a-z_]*\s*"), self)
-        )
-        self.event_picker = event_combo(events, event_id, None)
-        form = QFormLayout()
-        form.addRow("&Entry ID:", self.entry_id)
-        form.addRow("&Event:", self.event_picker)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Attach")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint(
-            "Use this for a video, live stream or room made elsewhere (KMC, KMS). It will be "
-            "listed under the event, and its moderators group is created if it is missing."
-        ))
-        layout.addWidget(buttons)
-        self.entry_id.textChanged.connect(self._check)
-        self.ok.setEnabled(False)
-        if not events:
-            self.event_picker.setEnabled(False)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 36))
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-
-    def _check(self) -> None:
-        from ..services.entries import ENTRY_ID  # loaded by now (see kproducer.ui)
-
-        ok = bool(ENTRY_ID.match(self.entry_id.text().strip())) and self.event_picker.count() > 0
-        self.ok.setEnabled(ok)
-
-    def values(self) -> tuple[str, int]:
-        """The entry ID and the event ID."""
-        return self.entry_id.text().strip(), int(self.event_picker.currentData())
 
 
 class EventDialog(QDialog):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -14,72 +14,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.models import Entry, EntryKind, Event, ScheduleSource
-from . import times
-from .common import NOT_CONNECTED, Deps, Page, duration, when
+from ..services.models import Entry, Event, ScheduleSource
+from . import thumbnails
+from .common import NOT_CONNECTED, Deps, Page, when
+from .entry_columns import (
+    COLUMNS,
+    kind_text,
+    status_reason,
+    status_text,
+    timing,
+    timing_utc,
+)
 from .entry_details import EntryDetails
 from .live_badge import LivePoller, badge, summary
+from .recording_actions import RecordingActions
 from .session_actions import SessionActions, moderators_group
 from .table import Column, RowsModel, make_view, select_where, selected_row
+from .upload_queue import UploadQueue, is_pending_row
 from .worker import Failure, JobContext
 
-KIND_NAMES = {
-    EntryKind.VOD: "VOD",
-    EntryKind.LIVE: "Live",
-    EntryKind.ROOM: "Room",
-    EntryKind.OTHER: "Other",
-}
-#: Kaltura entry statuses as words.
-STATUS_NAMES = {
-    "-2": "import failed", "-1": "conversion failed", "0": "importing", "1": "converting",
-    "2": "ready", "3": "deleted", "4": "pending", "5": "awaiting moderation",
-    "6": "blocked", "7": "no media yet",
-}
 ALL_EVENTS = -1
 
 
-def status_text(entry: Entry) -> str:
-    """The entry's status as a word."""
-    return STATUS_NAMES.get(entry.status, entry.status or "unknown")
-
-
-def timing(entry: Entry) -> str:
-    """Duration for a video, schedule for live sessions and rooms."""
-    if entry.kind is EntryKind.VOD:
-        return duration(entry.duration) if entry.duration else ""
-    start, end = slot_of(entry)
-    if start or end:
-        return times.slot(start, end)
-    return "not scheduled"
-
-
-def slot_of(entry: Entry) -> tuple[int | None, int | None]:
-    """The session's slot: its schedule event, else (older sessions) the entry's dates."""
-    if entry.schedule is not None:
-        return entry.schedule.start, entry.schedule.end
-    return entry.start_date, entry.end_date
-
-
-def timing_utc(entry: Entry) -> str:
-    """The schedule in UTC (a tooltip), or ""."""
-    return "" if entry.kind is EntryKind.VOD else times.slot_utc(*slot_of(entry))
-
-
-def _timing_key(entry: Entry) -> int:
-    return entry.duration if entry.kind is EntryKind.VOD else slot_of(entry)[0] or 0
-
-
-COLUMNS: list[Column[Entry]] = [
-    Column("ID", lambda e: e.id, width=12),
-    Column("Name", lambda e: e.name, sort=lambda e: e.name.lower()),
-    Column("Type", lambda e: KIND_NAMES[e.kind], width=6),
-    Column("Status", status_text, width=13,
-           tone=lambda e: "error" if e.status in ("-2", "-1", "6") else ""),
-    Column("Duration / schedule", timing, sort=_timing_key, tooltip=timing_utc, width=34),
-]
-
-
-class EntriesTab(SessionActions, Page):
+class EntriesTab(RecordingActions, SessionActions, Page):
     """Sessions of the event chosen on the Events tab (or of every event).
 
     Signals:
@@ -111,8 +68,29 @@ class EntriesTab(SessionActions, Page):
                         tone=lambda e: "good" if self.poller.live.get(e.id) else "muted",
                         tooltip=lambda e: "An encoder is pushing to this session"
                         if self.poller.live.get(e.id) else "")
-        self.model: RowsModel[Entry] = RowsModel([*COLUMNS[:2], on_air, *COLUMNS[2:]], self)
-        self.view = make_view(self.model, "entries.table", self, stretch=1)
+        self.thumbs = thumbnails.shared(deps)
+        picture: Column[Entry] = Column("Picture", lambda e: "", width=6,
+                                        sort=lambda e: thumbnails.placeholder_label(e),
+                                        picture=self.thumbs.picture)
+        self.uploads = UploadQueue(deps, self)
+        self._server_rows: list[Entry] = []
+        self._resume_offered = False
+        state: Column[Entry] = Column(
+            "Status", self._status, width=13, tooltip=self._status_tip,
+            tone=lambda e: "error" if e.status in ("-2", "-1", "6") else "")
+        self.model: RowsModel[Entry] = RowsModel(
+            [picture, *COLUMNS[:2], on_air, COLUMNS[2], state, *COLUMNS[4:]], self)
+        self.view = make_view(self.model, "entries.table", self, stretch=2)
+        self.view.setIconSize(thumbnails.SMALL)
+        self.view.verticalHeader().setDefaultSectionSize(
+            max(self.view.verticalHeader().defaultSectionSize(), thumbnails.SMALL.height() + 4))
+        # Pictures arrive one by one: repaint their column at most every 100 ms, not 200 times.
+        self._repaint = QTimer(self)
+        self._repaint.setSingleShot(True)
+        self._repaint.setInterval(100)
+        self._repaint.timeout.connect(self._repaint_pictures)
+        self.thumbs.loaded.connect(lambda _url: self._repaint.start()
+                                   if not self._repaint.isActive() else None)
 
         self.event_picker = QComboBox(self)
         self.event_picker.setSizeAdjustPolicy(
@@ -122,12 +100,17 @@ class EntriesTab(SessionActions, Page):
         self.event_picker.currentIndexChanged.connect(lambda _: self.refresh())
         self.new_button = QPushButton("&New session…", self)
         self.attach_button = QPushButton("&Attach entry…", self)
+        self.upload_button = QPushButton("&Upload recording…", self)
+        self.upload_button.setToolTip("Add video files as recorded sessions of the event "
+                                      "(or drop them on this list)")
+        self.upload_button.clicked.connect(self.upload_item)
         self.edit_button = QPushButton("Ed&it…", self)
         self.delete_button = QPushButton("&Delete…", self)
         self.refresh_button = QPushButton("&Refresh", self)
         self.new_button.setToolTip("Create a live stream or a meeting room, with its moderators "
                                    "group")
-        self.attach_button.setToolTip("List an existing entry (by ID) under the event")
+        self.attach_button.setToolTip("Find an entry of the account by name (or type its ID) "
+                                      "and list it under the event")
         self.edit_button.setToolTip("Rename, reschedule or move the selected session (F2)")
         self.delete_button.setToolTip("Delete the selected session, its moderators group and "
                                       "its schedule (Del)")
@@ -142,7 +125,7 @@ class EntriesTab(SessionActions, Page):
         bar.addWidget(label)
         bar.addWidget(self.event_picker)
         bar.addStretch(1)
-        for button in (self.new_button, self.attach_button, self.edit_button,
+        for button in (self.new_button, self.attach_button, self.upload_button, self.edit_button,
                        self.delete_button, self.refresh_button):
             bar.addWidget(button)
 
@@ -155,8 +138,44 @@ class EntriesTab(SessionActions, Page):
         self.view.doubleClicked.connect(lambda _: self._show_moderators())
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._open_context_menu)
+        self.setAcceptDrops(True)
+        self.uploads.changed.connect(self._show_rows)
+        self.uploads.uploaded.connect(self._reload_showing)
+        self.uploads.settled.connect(lambda _id, _status: self.refresh())
         self._set_empty(NOT_CONNECTED)
         self.update_actions()
+
+    # --- rows: sessions, and files still uploading ---
+
+    def _status(self, entry: Entry) -> str:
+        return self.uploads.line_for(entry) if is_pending_row(entry) else status_text(entry)
+
+    def _status_tip(self, entry: Entry) -> str:
+        return self._status(entry) if is_pending_row(entry) else status_reason(entry)
+
+    def _show_rows(self) -> None:
+        """The sessions loaded and the files uploading for this event (keeps the selection)."""
+        if self._listed == "never":
+            return
+        pending = self.uploads.rows(self.event_id())
+        chosen = self.selected()
+        if pending or self.model.rowCount() != len(self._server_rows):
+            self.model.set_rows(self._server_rows + pending)
+            if pending or self._server_rows:
+                self.stack.setCurrentWidget(self.view)
+            if chosen is not None:
+                select_where(self.view, lambda e: e is chosen or (e.id and e.id == chosen.id))
+        self.details.fields["Status"].setText(
+            self._status(chosen) if chosen is not None else "")
+
+    # --- pictures ---
+
+    def _repaint_pictures(self) -> None:
+        rows = self.model.rowCount()
+        if rows:
+            self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(rows - 1, 0),
+                                        [Qt.ItemDataRole.DecorationRole])
+        self.details.show_picture(self.thumbs.picture(self.selected(), thumbnails.LARGE))
 
     # --- live status ---
 
@@ -209,10 +228,12 @@ class EntriesTab(SessionActions, Page):
         self.attach_button.setEnabled(
             connected and bool(self._events) and not held(self.attach_button))
         self.refresh_button.setEnabled(connected and not held(self.refresh_button))
-        chosen = connected and self.selected() is not None
+        self.upload_button.setEnabled(connected)
+        entry = self.selected()
+        chosen = connected and entry is not None and not is_pending_row(entry)
         for button in (self.edit_button, self.delete_button):
             button.setEnabled(chosen and not held(button))
-        self.moderators_button.setEnabled(self.selected() is not None)
+        self.moderators_button.setEnabled(entry is not None and not is_pending_row(entry))
 
     def set_events(self, events: Sequence[Event]) -> None:
         """Offer these events in the event picker (keeps the current choice if it remains)."""
@@ -247,20 +268,25 @@ class EntriesTab(SessionActions, Page):
         self.title.setText(entry.name if entry else "No session selected")
         names = {e.id: e.name for e in self._events}
         values = {
-            "ID": entry.id,
-            "Type": KIND_NAMES[entry.kind],
-            "Status": status_text(entry),
+            "ID": entry.id or "not yet: Kaltura gives it once the file is uploaded",
+            "Type": kind_text(entry) + (f" (plays the video {entry.schedule.source_entry_id})"
+                                        if entry.is_simulive and entry.schedule else ""),
+            "Status": self._status(entry) + (f" — {status_reason(entry)}"
+                                             if status_text(entry) == "error" else ""),
             "Event": (f"{names.get(entry.event_id, 'event')} (ID {entry.event_id})"
                       if entry.event_id else "none"),
             "Duration / schedule": timing(entry) or "—",
-            "Moderators group": moderators_group(entry.id),
+            "Moderators group": moderators_group(entry.id) if entry.id
+            else "made with the session",
             "Admin tags": entry.admin_tags or "—",
-            "Created": when(entry.created_at),
+            "Created": when(entry.created_at, "not yet: uploading"),
         } if entry else {}
         for name, label in self.fields.items():
             label.setText(values.get(name, ""))
         self.fields["Duration / schedule"].setToolTip(timing_utc(entry) if entry else "")
-        self.details.live.show_entry(entry)
+        # A simulive session is streamed by Kaltura from its video: no encoder to set up.
+        self.details.live.show_entry(None if entry is not None and entry.is_simulive else entry)
+        self.details.show_picture(self.thumbs.picture(entry, thumbnails.LARGE))
         self.details.offer_schedule_move(
             entry is not None and entry.schedule is not None
             and entry.schedule.source is ScheduleSource.ENTRY_DATES)
@@ -277,6 +303,7 @@ class EntriesTab(SessionActions, Page):
     def clear(self) -> None:
         """Forget everything (after disconnecting)."""
         self._requested = self._listed = "never"
+        self._server_rows, self._resume_offered = [], False
         self.model.set_rows([])
         self.poller.set_entries([])
         self.liveSummary.emit("", "")
@@ -331,9 +358,13 @@ class EntriesTab(SessionActions, Page):
 
     def _loaded(self, rows: list[Entry]) -> None:
         self._listed = self._requested  # a superseded load never gets here
-        self.model.set_rows(rows)
+        self._server_rows = list(rows)
+        self.model.set_rows(rows + self.uploads.rows(self.event_id()))
         self.poller.set_entries(rows)
-        if rows:
+        if not self._resume_offered:
+            self._resume_offered = True
+            self.offer_resume()
+        if self.model.rowCount():
             self.stack.setCurrentWidget(self.view)
         elif self.event_id() is None:
             self._set_empty("This account has no sessions yet.\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -38,6 +39,9 @@ class EntryDetails(QScrollArea):
         pane = QWidget(self)
         self.title = heading("No session selected", pane)
         self.title.setWordWrap(True)
+        self.picture = QLabel(pane)
+        self.picture.setObjectName("entries.picture")
+        self.picture.setAccessibleName("Session picture")
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -57,6 +61,7 @@ class EntryDetails(QScrollArea):
         self.live = LivePanel(deps, pane)
         layout = QVBoxLayout(pane)
         layout.addWidget(self.title)
+        layout.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(form)
         layout.addWidget(self.moderators_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.schedule_note)
@@ -65,6 +70,10 @@ class EntryDetails(QScrollArea):
         layout.addStretch(1)
         self.setWidget(pane)
         self.offer_schedule_move(False)
+
+    def show_picture(self, pixmap: QPixmap) -> None:
+        """Show the session's picture (or its placeholder)."""
+        self.picture.setPixmap(pixmap)
 
     def offer_schedule_move(self, offer: bool) -> None:
         """Show (or hide) the one-click move of an old-style schedule."""

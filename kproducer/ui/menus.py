@@ -57,6 +57,7 @@ class Actions:
     full_screen: QAction
     help: QAction
     about: QAction
+    upload: QAction | None = None
 
 
 def _action(window: MainWindow, text: str, slot: Callable[[], object],
@@ -111,6 +112,8 @@ def build(window: MainWindow) -> Actions:
         help=_action(window, "kproducer &Help", lambda: _help(window), Key.HelpContents),
         about=_action(window, "&About kproducer", lambda: _about(window)),
     )
+    acts.upload = _action(window, "&Upload recording…", lambda: _upload(window), "Ctrl+U",
+                          tip="Add video files as recorded sessions (or drop them on Entries)")
     acts.activity.setText("&Activity")
     acts.activity.setShortcut(QKeySequence("Ctrl+Shift+Y"))
     acts.quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -119,10 +122,12 @@ def build(window: MainWindow) -> Actions:
     file_menu = bar.addMenu("&File")
     file_menu.addActions([acts.accounts, acts.sandbox])
     file_menu.addSeparator()
+    file_menu.addAction(acts.upload)
     file_menu.addAction(acts.import_csv)
     file_menu.addAction(acts.export_links)
     file_menu.addSeparator()
     file_menu.addAction(acts.quit)
+    file_menu.aboutToShow.connect(lambda: update(window))
 
     edit_menu = bar.addMenu("&Edit")
     edit_menu.addActions([acts.new, acts.edit, acts.delete])
@@ -163,6 +168,8 @@ def update(window: MainWindow) -> None:
     acts.copy.setEnabled(_selected_id(window) is not None)
     acts.import_csv.setEnabled(window.moderators.import_button.isEnabled())
     acts.export_links.setEnabled(window.account() is not None)
+    if acts.upload is not None:
+        acts.upload.setEnabled(window.account() is not None)
 
 
 def _selected_id(window: MainWindow) -> str | None:
@@ -178,6 +185,11 @@ def _copy_id(window: MainWindow) -> None:
     if value is not None:
         QGuiApplication.clipboard().setText(value)
         window.status.say(f"Copied {value}.")
+
+
+def _upload(window: MainWindow) -> None:
+    window.tabs.setCurrentWidget(window.entries)
+    window.entries.upload_item()
 
 
 def _import(window: MainWindow) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QRadioButton, QWidget
 
 from ..services.models import Entry, Event, Moderator, Role
+from . import thumbnails
 from .common import Deps
 from .person_picker import PersonPicker
 from .worker import JobContext
@@ -56,6 +58,13 @@ class PreviewChooser(QWidget):
         self.entry_combo = QComboBox(self)
         self.entry_combo.setObjectName("preview.entry")
         self.entry_combo.setMinimumContentsLength(24)
+        self.thumbs = thumbnails.shared(deps)
+        self.entry_combo.setIconSize(thumbnails.SMALL)
+        self._pictures = QTimer(self)  # pictures arrive one by one: redraw at most 5 a second
+        self._pictures.setSingleShot(True)
+        self._pictures.setInterval(200)
+        self._pictures.timeout.connect(self._refresh_pictures)
+        self.thumbs.loaded.connect(self._picture_arrived)
         self.attendee = QRadioButton("&Attendee", self)
         self.attendee.setObjectName("preview.attendee")
         self.moderator = QRadioButton("M&oderator", self)
@@ -239,11 +248,24 @@ class PreviewChooser(QWidget):
         self._filling = True
         self.entry_combo.clear()
         for entry in self.entries.get(key, []):
-            self.entry_combo.addItem(f"{entry.name} · {entry.kind.value} ({entry.id})", entry.id)
+            self.entry_combo.addItem(QIcon(self.thumbs.picture(entry)),
+                                     f"{entry.name} · {entry.kind.value} ({entry.id})", entry.id)
         self.entry_combo.setCurrentIndex(max(self.entry_combo.findData(wanted), 0))
         self._filling = False
         self._target = None
         self._changed()
+
+    def _picture_arrived(self, _url: str) -> None:
+        if not self._pictures.isActive():
+            self._pictures.start()
+
+    def _refresh_pictures(self) -> None:
+        """Pictures arrived: show them next to the sessions they belong to."""
+        listed = {e.id: e for e in self.entries.get(self.event_id(), [])}
+        for number in range(self.entry_combo.count()):
+            entry = listed.get(self.entry_combo.itemData(number))
+            if entry is not None:
+                self.entry_combo.setItemIcon(number, QIcon(self.thumbs.picture(entry)))
 
     def _moderators_loaded(self, entry_id: str, found: list[Moderator]) -> None:
         self.moderators[entry_id] = found

@@ -81,7 +81,10 @@ class SessionActions:
         for action in (edit, delete):
             action.setEnabled(entry is not None and self.can("edit"))
         for action in (moderators, copy):
-            action.setEnabled(entry is not None)
+            action.setEnabled(entry is not None and bool(entry.id))
+        more = getattr(self, "recording_menu", None)
+        if more is not None:  # the tab's recording actions (upload, thumbnail, simulive)
+            more(menu, entry)
         return menu
 
     def _open_context_menu(self, pos: QPoint) -> None:
@@ -144,9 +147,9 @@ class SessionActions:
         """Tie an existing entry to an event (asking first if that moves it)."""
         if self.deps.account() is None:
             return
-        from .dialogs import AttachDialog
+        from .attach_dialog import AttachDialog
 
-        dialog = AttachDialog(self.view, self._events, self.event_id())
+        dialog = AttachDialog(self.view, self.deps, self._events, self.event_id())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.attach(*dialog.values())

@@ -75,17 +75,18 @@ class JobProgress(QWidget):
             return
         job = jobs[-1]
         more = f" (+{len(jobs) - 1} more)" if len(jobs) > 1 else ""
-        done, total, _ = job.last_progress
+        done, total, note = job.last_progress
         if total:
             self.bar.setRange(0, total)
             self.bar.setValue(done)
-            text = f"{job.title}… {done} of {total}{more}"
+            text = f"{job.title}… {note or f'{done} of {total}'}{more}"
         else:
             self.bar.setRange(0, 0)
             text = f"{job.title}…{more}"
         metrics = self.label.fontMetrics()
+        room = 64 if note else 48  # a note (an upload's speed and time left) is worth more
         self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle,
-                                              metrics.averageCharWidth() * 48))
+                                              metrics.averageCharWidth() * room))
         self.label.setToolTip(plain_text.tooltip(text))  # job titles hold names
         self.cancel.setEnabled(not job.is_cancelled)
 

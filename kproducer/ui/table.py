@@ -37,6 +37,7 @@ class Column(Generic[R]):
         tone: "error", "good", "muted" or "" — a palette-aware text colour for the cell.
         numeric: Align right.
         width: Initial width in average characters (0: Qt's default).
+        picture: A picture (QPixmap or QIcon) shown in the cell, or None.
     """
 
     title: str
@@ -46,6 +47,7 @@ class Column(Generic[R]):
     tone: Callable[[R], str] | None = None
     numeric: bool = False
     width: int = 0
+    picture: Callable[[R], Any] | None = None
 
 
 def tone_color(tone: str) -> QColor | None:
@@ -201,6 +203,8 @@ class RowsModel(QAbstractTableModel, Generic[R]):
             return column.text(row)
         if role == ROW_ROLE:
             return row
+        if role == Qt.ItemDataRole.DecorationRole and column.picture is not None:
+            return column.picture(row)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
             return plain_text.tooltip(column.tooltip(row)) or None  # account/CSV data
         if role == Qt.ItemDataRole.ForegroundRole and column.tone is not None:

@@ -2,7 +2,9 @@
 
 Live stream and meeting schedule events, single (non-recurring) only, with the checks of
 ``KalturaScheduleEvent``, ``KalturaEntryScheduleEvent`` and ``KalturaLiveStreamScheduleEvent``:
-``recurrenceType``, ``summary``, ``startDate`` and ``endDate`` are required on add; the end
+``recurrenceType``, ``summary``, ``startDate`` and ``endDate`` are required on add;
+a live stream event gives its template entry ``live_schedule_capability`` (and, for
+simulive, with a ``sourceEntryId`` that must exist, ``simulive_capability``); the end
 may not come before the start; one event lasts at most 24 hours (a meeting 3 days); two
 events of one template entry may not overlap (``SCHEDULE_TIME_IN_USE``). Ids are integers.
 Delete is soft (status DELETED) and a deleted event is missing everywhere
@@ -21,7 +23,7 @@ from ..api import Context, action
 from ..errors import ApiError, ErrorDef
 from ..params import NULL, Param, set_fields
 from .listing import list_response
-from .objects import Obj, add_schedule_event, find_entry, project
+from .objects import Obj, add_schedule_event, find_entry, project, save_entry
 
 SERVICE = "schedule_scheduleevent"
 CANCELLED, DELETED = 1, 3
@@ -117,6 +119,31 @@ def _check_live_fields(ctx: Context, event: Obj) -> None:
             raise ApiError(errors.INVALID_FIELD_VALUE, prop)
 
 
+#: ``LiveEntry::LIVE_SCHEDULE_CAPABILITY`` and ``LiveEntry::SIMULIVE_CAPABILITY``.
+LIVE_SCHEDULE_CAPABILITY, SIMULIVE_CAPABILITY = "live_schedule_capability", "simulive_capability"
+
+
+def _add_capabilities(ctx: Context, event: Obj) -> None:
+    """``LiveStreamScheduleEvent::addCapabilityToTemplateEntry`` (postInsert, postUpdate).
+
+    The template live entry gets ``live_schedule_capability``, and with a ``sourceEntryId``
+    (simulive) ``simulive_capability`` too, in its ``capabilities``.
+    """
+    if event.get("objectType") != "KalturaLiveStreamScheduleEvent":
+        return
+    template = event.get("templateEntryId")
+    entry = find_entry(ctx.db, ctx.partner_id, str(template)) if template else None
+    if entry is None:
+        return
+    have = [c for c in str(entry.get("capabilities") or "").split(",") if c]
+    wanted = [LIVE_SCHEDULE_CAPABILITY] + ([SIMULIVE_CAPABILITY]
+                                           if event.get("sourceEntryId") else [])
+    added = [c for c in wanted if c not in have]
+    if added:
+        entry["capabilities"] = ",".join(have + added)
+        save_entry(ctx.db, entry)
+
+
 def _check_dates(
     ctx: Context, class_name: str, template: Any, start: int, end: int, event_id: int | None
 ) -> None:
@@ -175,7 +202,9 @@ def add(ctx: Context, scheduleEvent: Obj) -> Obj:
     )
     data = set_fields({}, event, class_name, for_update=False)
     data["objectType"] = class_name
-    return _render(add_schedule_event(ctx.db, ctx.partner_id, data, ctx.now, ctx.user_id))
+    added = add_schedule_event(ctx.db, ctx.partner_id, data, ctx.now, ctx.user_id)
+    _add_capabilities(ctx, added)
+    return _render(added)
 
 
 @action(SERVICE, "get", Param("scheduleEventId", "int"))
@@ -210,6 +239,7 @@ def update(ctx: Context, scheduleEventId: int, scheduleEvent: Obj) -> Obj:
     set_fields(data, event, data["objectType"], for_update=True)
     data["updatedAt"] = ctx.now
     _save(ctx, data)
+    _add_capabilities(ctx, data)
     return _render(data)
 
 
