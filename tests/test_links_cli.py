@@ -155,7 +155,7 @@ def test_rows_that_cannot_get_a_link_fail_one_by_one(
     assert len(rows) == 9 and rows[8]["first_name"] == "Quoted, Name"
     assert rows[8]["status"] == "ok" and rows[8]["link_role"] == "moderator"
     text = export(kp, live["id"], source, tmp_path / "o.csv")
-    assert text.code == 1 and "Run the same command again" in text.out
+    assert text.code == 1 and "rows are wrong in" in text.out and "fix them in the file" in text.out
     assert "duplicate of line 2" in text.out
 
 

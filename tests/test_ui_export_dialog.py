@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from kproducer.services import entries as entry_service
 from kproducer.services.models import EntryKind
-from kproducer.ui import export_dialog, qr_dialog
+from kproducer.ui import desktop_open, export_dialog, qr_dialog
 from kproducer.ui.common import Deps
 from kproducer.ui.worker import Worker
 
@@ -78,15 +78,84 @@ def test_export_shows_progress_a_summary_and_opens_the_output(
     qtbot.waitUntil(lambda: dialog.export_button.isEnabled())
     text = dialog.status.text()
     assert "Export finished: 70 ok, 2 failed." in text and "Why rows failed" in text
-    assert "duplicate of line …" in text
+    assert "line 73: duplicate of line 2" in text  # the whole reason, not "line …"
     assert dialog.failures.isVisible() and dialog.model.rowCount() == 2
     assert progress and dialog.progress.value() == 72
     opened = []
-    monkeypatch.setattr(export_dialog.QDesktopServices, "openUrl",
-                        lambda url: opened.append(url.toLocalFile()))
+    monkeypatch.setattr(desktop_open.QDesktopServices, "openUrl",
+                        lambda url: opened.append(url.toLocalFile()) or True)
     assert dialog.open_button.isEnabled()
     dialog.open_button.click()
     assert opened == [str(tmp_path / "people-links.csv")]
+    assert f"Output: Opened {tmp_path / 'people-links.csv'}." in dialog.status.text()
+
+
+def test_the_summary_tells_each_reason_and_what_to_do(qtbot, deps, account, unique, tmp_path):
+    live = seeded(account, EntryKind.LIVE)
+    users = [unique("rs") + "@example.com" for _ in range(3)]
+    source = write_people(tmp_path / "people.csv", [*users, "bad id", "also bad", users[0]],
+                          roles={users[1]: "boss"})
+    dialog = make_dialog(qtbot, deps, account, live.id)
+    dialog.source.setText(str(source))
+    dialog.source.editingFinished.emit()
+    dialog.role.setCurrentIndex(2)  # the CSV's role column
+    with qtbot.waitSignal(dialog.exported, timeout=60_000) as blocker:
+        dialog.start()
+    summary = blocker.args[0]
+    assert (summary.ok, summary.failed, summary.invalid) == (2, 4, 4)
+    text = dialog.status.text()
+    # each reason is told by its first row in full, never as a bare "…"
+    assert '• line 5: "bad id" is not a valid Kaltura user ID (and 1 more row like it)' in text
+    assert "• line 7: duplicate of line 2" in text
+    assert '• line 3: role "boss" is not attendee or moderator' in text
+    assert "“…”" not in text and "line …" not in text
+    # invalid rows: fix the file; no "export again to finish" advice for them
+    assert "4 rows are wrong in people.csv: fix them in the file, then export again" in text
+    assert "to finish only" not in text
+
+
+def test_advice_for_rows_that_failed_on_the_way(tmp_path):
+    from kproducer.services.link_models import ExportRequest, ExportSummary
+
+    summary = ExportSummary(ExportRequest("0_abc", tmp_path / "in.csv", tmp_path / "out.csv"))
+    summary.count_failure(4, "u4", 'Kaltura refused user.add: "u4" (USER_BLOCKED).')
+    summary.count_failure(5, "u5", "The Kaltura server could not be reached.")
+    assert summary.advice() == [
+        "Export again with the same output to finish only the other 2 rows: they failed on "
+        "the way (Kaltura refused or could not be reached, or the export was cancelled) and "
+        "may pass now."]
+    summary.count_failure(6, "", "no user_id or email", invalid=True)
+    assert summary.advice("Run the same command again")[0] == (
+        "1 row is wrong in in.csv: fix it in the file, then run the same command again "
+        "(the links already made are kept).")
+
+
+def test_open_output_says_why_when_it_cannot(qtbot, deps, account, unique, tmp_path,
+                                             monkeypatch):
+    from PySide6.QtWidgets import QMessageBox, QPushButton
+
+    source = write_people(tmp_path / "people.csv", [unique("oo") + "@example.com"])
+    dialog = make_dialog(qtbot, deps, account, seeded(account, EntryKind.VOD).id)
+    dialog.page_format.setChecked(True)
+    dialog.source.setText(str(source))
+    dialog.source.editingFinished.emit()
+    with qtbot.waitSignal(dialog.exported, timeout=30_000):
+        dialog.start()
+    qtbot.waitUntil(dialog.open_button.isEnabled)
+    monkeypatch.setattr(desktop_open.QDesktopServices, "openUrl", lambda url: False)
+    dialog.open_button.click()  # no file manager on this desktop
+    box = next(w for w in dialog.findChildren(QMessageBox) if w.isVisible())
+    assert "no application kproducer could launch to open the pages' folder" in box.text()
+    assert "Output: Could not open the pages' folder" in dialog.status.text()
+    next(b for b in box.findChildren(QPushButton) if b.text() == "Copy folder path").click()
+    assert QGuiApplication.clipboard().text() == str(tmp_path / "people-links")
+    box.close()
+    for page in (tmp_path / "people-links").iterdir():
+        page.unlink()
+    (tmp_path / "people-links").rmdir()
+    dialog.open_button.click()  # moved or deleted since
+    assert f"is no longer at {tmp_path / 'people-links'}" in dialog.status.text()
+    assert dialog.status.text().count("Output: ") == 1  # the latest word, not a pile
 
 
 def test_the_page_format_goes_to_a_folder(qtbot, deps, account, unique, tmp_path):

@@ -176,7 +176,8 @@ def _print_summary(summary: ExportSummary) -> None:
         table(("LINE", "USER_ID", "ERROR"), shown, "", full=("ERROR",))
         if summary.failed > len(shown):
             print(f"… and {summary.failed - len(shown)} more failed rows.")
-        print("Run the same command again to finish only the rows not ok.")
+        for line in summary.advice("Run the same command again"):
+            print(line)
     where = f"{request.csv_out}" + (f" (pages in {request.folder})" if request.folder else "")
     print(f"Every row's outcome is in {where}.")
 

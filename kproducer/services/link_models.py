@@ -90,7 +90,10 @@ class ExportSummary:
         rows: Data rows read.
         ok: Rows with a link (new or kept); ``kept`` of them were kept from the last run.
         flagged: ``ok`` rows with a warning (the link may end before the session does).
+        invalid: ``failed`` rows that are wrong in the file (no valid user ID, a bad email
+            or role, a duplicate...): running again cannot help, fixing the file does.
         reasons: Failure reasons (particulars left out) and how many rows had each.
+        examples: The first failed row of each reason: its line and its whole error.
         failures: The first :data:`LISTED_FAILURES` failed rows.
         unused_columns: Input columns the export does not read (carried through).
         ks_expires_at: When the new links' KS expire (None: no KS in them).
@@ -103,9 +106,11 @@ class ExportSummary:
     ok: int = 0
     kept: int = 0
     failed: int = 0
+    invalid: int = 0
     flagged: int = 0
     cancelled: bool = False
     reasons: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, RowFailure] = field(default_factory=dict)
     failures: list[RowFailure] = field(default_factory=list)
     unused_columns: tuple[str, ...] = ()
     entry: Entry | None = None
@@ -120,16 +125,48 @@ class ExportSummary:
         """Rows not tried because the export was cancelled."""
         return self.reasons.get("cancelled", 0)
 
-    def count_failure(self, line: int, user_id: str, error: str) -> None:
-        """Record one failed row."""
+    def count_failure(self, line: int, user_id: str, error: str, invalid: bool = False) -> None:
+        """Record one failed row (``invalid``: the row itself is wrong in the file)."""
         self.failed += 1
+        self.invalid += invalid
+        failure = RowFailure(line, user_id, error)
         if len(self.failures) < LISTED_FAILURES:
-            self.failures.append(RowFailure(line, user_id, error))
+            self.failures.append(failure)
         reason = reason_of(error)
-        if reason in self.reasons or len(self.reasons) < LISTED_REASONS:
-            self.reasons[reason] += 1
-        else:
-            self.reasons["other reasons"] += 1
+        if reason not in self.reasons and len(self.reasons) >= LISTED_REASONS:
+            reason = "other reasons"
+        self.reasons[reason] += 1
+        self.examples.setdefault(reason, failure)
+
+    def reason_lines(self, limit: int = 8) -> list[str]:
+        """The commonest reasons, each told by its first row in full (never a bare "…").
+
+        ``line 7: "bad id" is not a valid Kaltura user ID``, and for a reason several rows
+        share, ``… (and 4 more rows like it)``.
+        """
+        lines = []
+        for reason, count in self.reasons.most_common(limit):
+            example = self.examples.get(reason)
+            told = f"line {example.line}: {example.error}" if example else reason
+            more = count - 1
+            lines.append(told + (f" (and {more} more row{'s' if more > 1 else ''} like it)"
+                                 if more else ""))
+        return lines
+
+    def advice(self, again: str = "Export again with the same output") -> list[str]:
+        """What to do about the failed rows: fix the file, or run again (``again``)."""
+        advice = []
+        if self.invalid:
+            rows = _rows(self.invalid) + (" is" if self.invalid == 1 else " are")
+            advice.append(f"{rows} wrong in {self.request.csv_path.name}: fix "
+                          f"{'it' if self.invalid == 1 else 'them'} in the file, then "
+                          f"{again[:1].lower()}{again[1:]} (the links already made are kept).")
+        others = self.failed - self.invalid
+        if others:
+            advice.append(f"{again} to finish only the other {_rows(others)}: "
+                          "they failed on the way (Kaltura refused or could not be reached, "
+                          "or the export was cancelled) and may pass now.")
+        return advice
 
     def sentence(self) -> str:
         """One sentence: rows ok (and kept), failed, flagged, and whether it was cancelled."""
@@ -138,6 +175,10 @@ class ExportSummary:
         cancelled = (f" Cancelled: {self.not_started} rows were not started."
                      if self.cancelled and self.not_started else "")
         return f"{self.ok} ok{kept}, {self.failed} failed{flagged}.{cancelled}"
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"
 
 
 def reason_of(error: str) -> str:

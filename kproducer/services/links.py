@@ -360,7 +360,8 @@ _WARNING = LINK_COLUMNS.index("warning")
 def _tally(summary: ExportSummary, item: _Item) -> None:
     width = len(item.cells)
     if item.status == FAILED:
-        summary.count_failure(item.row.line, item.row.person.user_id, item.out[width + _ERROR])
+        summary.count_failure(item.row.line, item.row.person.user_id, item.out[width + _ERROR],
+                              invalid=bool(item.problem))
         return
     summary.ok += 1
     summary.kept += item.status == "kept"

@@ -5,6 +5,11 @@ Cold, it all fits in ONE request: the CnC app token (``appToken.list``), the ent
 membership (``group.add``, ``groupUser.add``), duplicates meaning "already there". Warm,
 every fact is cached and nothing is called. When a cached fact proves wrong (the group or
 user was deleted behind our back), the fact is dropped, repaired and the step retried once.
+
+A preview asks for no membership (``membership=False``): the CnC widget makes a moderator
+of whoever's JWT carries ``{entryId}_moderators`` in ``groups`` (Kaltura's integrated-events
+demo only adds the user to that group when ``KALTURA_USE_GROUP_FOR_MODERATORS`` is set), so
+looking at the moderator view never changes who moderates the session.
 """
 
 from __future__ import annotations
@@ -29,8 +34,14 @@ class Prepared:
     role: Role
 
 
-def prepare(account: Account, entry_id: str, person: Person, role: Role) -> Prepared:
-    """Make sure the person can watch (and for a moderator, moderate) the entry."""
+def prepare(account: Account, entry_id: str, person: Person, role: Role, *,
+            membership: bool = True) -> Prepared:
+    """Make sure the person can watch (and for a moderator, moderate) the entry.
+
+    Args:
+        membership: For a moderator, also make them a member of the entry's moderators
+            group (a link given to them); False for a preview, which changes no group.
+    """
     entry_id = entries.check_entry_id(entry_id)
     tokens: list[str] = []
     found: list[Entry] = []
@@ -42,11 +53,12 @@ def prepare(account: Account, entry_id: str, person: Person, role: Role) -> Prep
     entry = entries.cached(account, entry_id)
     if entry is None:
         steps.extend(entries.entry_steps(account, entry_id, found))
-    access, membership = _access_steps(account, entry_id, person, role)
+    access, member = _access_steps(account, entry_id, person,
+                                   role if membership else Role.ATTENDEE)
     steps += access
     results = facts.run(account, steps)
-    if membership is not None:
-        _repair(account, results[steps.index(membership)], moderators_group(entry_id), person)
+    if member is not None:
+        _repair(account, results[steps.index(member)], moderators_group(entry_id), person)
     return Prepared(
         entry=entry or found[0],
         cnc_token=known_token or tokens[0],

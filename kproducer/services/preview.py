@@ -8,6 +8,11 @@ and nothing in it is an admin credential.
 
 Building a page for an entry already in the cache makes no request (prepare answers from
 the cache, the tokens and the LTI signature are made locally); from a cold cache, one.
+
+A preview changes nothing on the account but, once, the preview user's existence (CnC loads
+only for a Kaltura user that exists): a moderator preview makes no group membership, because
+the CnC widget reads the moderator role from the JWT's ``groups`` claim (see
+``people.prepare``), so the Moderators list stays exactly as the producer made it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import jwt
 
 from .. import resources
 from ..kaltura.ks import KsInfo, inspect_ks
-from . import kme, people
+from . import kme, people, preview_user
 from .account import KME_VARIABLES, Account, AccountSettings, where_to_set
 from .facts import Person
 from .models import Entry, IssuedTokens, Role
@@ -37,8 +42,9 @@ SAAS_CDN = "https://cdnapisec.kaltura.com"
 DEFAULT_CNC_SERVICE_URL = "https://chat.nvp1.ovp.kaltura.com/api_v3"
 #: Where the CnC widget sends moderators (Kaltura's integrated-events demo).
 MODERATOR_URL = "https://www.kaltura.com/apps/kep-moderator/latest/embed.php"
-#: The person previews use when no existing user is chosen; created on the account once.
-PREVIEW_USER = Person("kproducer-preview", "Preview", "User (kproducer)")
+#: The person previews use when no existing user is chosen; created on the account once,
+#: and never added to a moderators group (see ``preview_user``).
+PREVIEW_USER = Person(preview_user.USER_ID, preview_user.FIRST_NAME, preview_user.LAST_NAME)
 #: Version of the page's JSON block (bump when its shape changes).
 PAGE_VERSION = 1
 
@@ -226,6 +232,8 @@ def build(
 ) -> EmbedPage:
     """Prepare the person, issue their tokens and make their page for the entry.
 
+    Nothing is added to a moderators group: previewing never changes who moderates.
+
     Args:
         event_id: The event the session belongs to; default: the entry's own event tag.
 
@@ -234,7 +242,7 @@ def build(
         KalturaError: Kaltura refused or could not be reached (cold cache only).
     """
     settings = account.settings
-    prepared = people.prepare(account, entry_id, person, role)
+    prepared = people.prepare(account, entry_id, person, role, membership=False)
     entry = prepared.entry
     event = event_id if event_id is not None else entry.event_id
     tokens = issue(
@@ -262,6 +270,10 @@ def build(
     elif not settings.cnc_uiconf_id:
         notes.append("The account has no CnC uiconf ID, so the page shows the player only "
                      "(set it " + where_to_set(settings, "KALTURA_CNC_UICONF_ID") + ").")
+    elif role is Role.MODERATOR:
+        notes.append(preview_user.MODERATOR_NOTE)
+    if person.user_id == PREVIEW_USER.user_id:
+        notes.append(preview_user.NOTE)
     cdn = cdn_base(settings.service_url)
     link = None
     if launch is None and settings.player_uiconf_id:

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..services.models import Entry, Event, Role
 from .common import Deps, hint
+from .desktop_open import open_path
 from .plain_text import make_plain
 from .table import Column, RowsModel, make_view
 from .worker import Failure, Job, JobContext
@@ -46,6 +46,11 @@ ROLE_CHOICES: list[tuple[str, Role | None]] = [
     ("Moderator (everyone)", Role.MODERATOR),
     ("From the CSV's role column (blank: attendee)", None),
 ]
+
+#: Failure reasons listed in the summary (every failed row is in the table below it).
+REASONS_SHOWN = 5
+#: How the dialog's line about opening the output starts (replaced, not piled up).
+OUTPUT_NOTE = "Output: "
 
 FAILURE_COLUMNS: list[Column[RowFailure]] = [
     Column("Line", lambda r: str(r.line), sort=lambda r: r.line, numeric=True, width=6),
@@ -97,7 +102,7 @@ class ExportDialog(QDialog):
         formats.addButton(self.page_format)
         self.page_format.toggled.connect(self._suggest_output)
 
-        self.automatic = QRadioButton("Sized to the &session (VOD length + margin, live end "
+        self.automatic = QRadioButton("Si&zed to the session (VOD length + margin, live end "
                                       "+ 10 min)", self)
         self.fixed = QRadioButton("&Fixed lifetime:", self)
         self.automatic.setChecked(True)
@@ -281,10 +286,9 @@ class ExportDialog(QDialog):
         lines = [lead + summary.sentence()]
         lines += [f"Warning: {w}" for w in summary.warnings]
         if summary.reasons:
-            lines.append("Why rows failed: " + "; ".join(
-                f"{reason} ({count})" for reason, count in summary.reasons.most_common(8)))
-        if summary.failed:
-            lines.append("Export again with the same output to finish only those rows.")
+            lines.append("Why rows failed:")
+            lines += [f"• {reason}" for reason in summary.reason_lines(REASONS_SHOWN)]
+        lines += summary.advice()
         lines.append(f"Every row's outcome is in {summary.request.csv_out}.")
         self.status.setText("\n".join(lines))
         self.model.set_rows(summary.failures)
@@ -327,10 +331,21 @@ class ExportDialog(QDialog):
         return request.folder or request.csv_out
 
     def open_output(self) -> None:
-        """Show the output in the desktop's file manager or CSV application."""
+        """Show the output in the desktop's file manager or CSV application, or say why not."""
         path = self.output_path()
-        if path is not None and path.exists():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if path is None:
+            self.status.setText("Nothing to open yet: export first.")
+            return
+        what = "the pages' folder" if path.is_dir() else "the links file"
+        if open_path(self, path, what, self._say_here):
+            self._say_here(f"Opened {path}.")
+
+    def _say_here(self, text: str) -> None:
+        """A sentence about the output, in the dialog and in the status bar."""
+        lines = [line for line in self.status.text().splitlines()
+                 if not line.startswith(OUTPUT_NOTE)]
+        self.status.setText("\n".join([*lines, OUTPUT_NOTE + text]))
+        self.deps.say(text)
 
     def _choose_source(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "People to export links for",

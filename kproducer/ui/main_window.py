@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.dock = ActivityDock(self.activity, self.deps, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.menu_actions = menus.build(self)
+        self._last_tab: QWidget | None = None  # the tab in front before the current one
         self._wire()
         self._restore()
         self._set_disconnected("Not connected")
@@ -111,6 +112,9 @@ class MainWindow(QMainWindow):
         self.worker.jobSettled.connect(lambda _: self.update_actions())
         self.worker.jobSettled.connect(lambda _: self._show_cache_notes())
         self.tabs.currentChanged.connect(lambda _: self.update_actions())
+        self.tabs.currentChanged.connect(self._preview_follows)
+        self.entries.entriesLoaded.connect(
+            lambda rows: self.preview.sessions_listed(self.entries.event_id(), rows))
         for page in (self.events, self.entries, self.moderators):
             view = page.view
             view.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
@@ -125,6 +129,14 @@ class MainWindow(QMainWindow):
     def _show_sessions(self, event: Any) -> None:
         self.entries.show_event(event)
         self.tabs.setCurrentWidget(self.entries)
+
+    def _preview_follows(self, index: int) -> None:
+        """The Preview tab opens on the session selected on the tab the producer left."""
+        if self.tabs.widget(index) is self.preview:
+            came_from = self._last_tab
+            self.preview.follow(self.moderators.current_entry() if came_from is self.moderators
+                                else self.entries.selected())
+        self._last_tab = self.tabs.widget(index)
 
     def _show_moderators(self, entry: Any) -> None:
         self.moderators.show_entry(entry)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__, paths
-from . import SANDBOX_PROFILE, plain_text
+from . import SANDBOX_PROFILE, plain_text, window_shortcuts
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -151,6 +151,10 @@ def build(window: MainWindow) -> Actions:
     about_qt = _action(window, "About &Qt", QApplication.aboutQt)
     about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
     help_menu.addAction(about_qt)
+    # Window-wide: they work while a text field has the focus (Ctrl+E is "end of line" there)
+    window_shortcuts.keep(window, [acts.accounts, acts.import_csv, acts.export_links, acts.quit,
+                                   acts.refresh, *acts.tabs, acts.activity, acts.full_screen,
+                                   acts.help])
     return acts
 
 

@@ -15,11 +15,12 @@ called for every event of QtWebEngine's objects crashes the process.)
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as GuiQt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLayoutItem, QWidget
 
 #: The dynamic property a widget sets to keep its labels' rich text (our own HTML only).
 RICH_PROPERTY = "kproducerRichText"
@@ -33,14 +34,60 @@ def allow_rich(widget: W) -> W:
 
 
 def make_plain(widget: W) -> W:
-    """Make ``widget`` and every label below it plain text (unless :func:`allow_rich`)."""
+    """Make ``widget`` and every label below it plain text (unless :func:`allow_rich`).
+
+    Form captions get their buddies too (:func:`attach_buddies`): a caption's ``&`` is a
+    mnemonic only when the label has a buddy, and is shown literally otherwise.
+    """
     labels = widget.findChildren(QLabel)
     if isinstance(widget, QLabel):
         labels.append(widget)
     for label in labels:
         if not _allowed(label):
             label.setTextFormat(Qt.TextFormat.PlainText)
+    attach_buddies(widget)
     return widget
+
+
+def has_mnemonic(text: str) -> bool:
+    """Whether ``text`` marks a mnemonic (``&S``; ``&&`` is a literal ampersand)."""
+    return re.search(r"(?<!&)&(?!&)\w", text.replace("&&", "")) is not None
+
+
+def attach_buddies(widget: QWidget) -> None:
+    """Give every form caption with a mnemonic a buddy: the field, or its first control.
+
+    ``QFormLayout.addRow("&Input CSV:", row_layout)`` makes a label with no buddy, because
+    the field is a layout (a line edit with its Browse button), not a widget: Qt then draws
+    the ``&`` as text ("&Input CSV:") and Alt+I does nothing. The buddy is the first widget
+    of that layout that takes the keyboard focus.
+    """
+    for form in widget.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            caption = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            label = caption.widget() if caption is not None else None
+            if not isinstance(label, QLabel) or label.buddy() is not None \
+                    or not has_mnemonic(label.text()):
+                continue
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            target = _first_focusable(field) if field is not None else None
+            if target is not None:
+                label.setBuddy(target)
+
+
+def _first_focusable(item: QLayoutItem) -> QWidget | None:
+    widget = item.widget()
+    if widget is not None:
+        return widget if widget.focusPolicy() != Qt.FocusPolicy.NoFocus else None
+    layout = item.layout()
+    if layout is None:
+        return None
+    for index in range(layout.count()):
+        child = layout.itemAt(index)
+        found = _first_focusable(child) if child is not None else None
+        if found is not None:
+            return found
+    return None
 
 
 def tooltip(text: str) -> str:

@@ -3,7 +3,8 @@
 Sessions are listed per event (once per event and connection); the session's moderators
 are listed only when the person list is opened, so choosing a cached session and a role
 makes no request at all. The person is the preview user kproducer creates once on the
-account, or one of the session's moderators.
+account (in no moderators group: a preview changes no membership), or one of the session's
+moderators.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QRadioButton, QWidget
 
+from ..services import preview_user
 from ..services.models import Entry, Event, Moderator, Role
-from . import thumbnails
+from . import plain_text, thumbnails
 from .common import Deps
 from .person_picker import PersonPicker
 from .worker import JobContext
@@ -24,7 +26,7 @@ from .worker import JobContext
 if TYPE_CHECKING:
     from ..services.facts import Person
 
-PREVIEW_USER_LABEL = "Preview user (created once on the account)"
+PREVIEW_USER_LABEL = "Preview user (kproducer's own, in no group)"
 ALL_SESSIONS = "All sessions"
 #: Sessions the chooser lists when no event is chosen (the newest; one request).
 CHOOSER_LIMIT = 500
@@ -77,6 +79,7 @@ class PreviewChooser(QWidget):
         self.user_combo.setObjectName("preview.user")
         self.user_combo.setMinimumContentsLength(22)
         self.user_combo.set_people([(PREVIEW_USER_LABEL, None)])
+        self.user_combo.setToolTip(plain_text.tooltip(preview_user.NOTE))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         for label, widget in (("&Event:", self.event_combo), ("&Session:", self.entry_combo)):
@@ -141,13 +144,26 @@ class PreviewChooser(QWidget):
         self.fill_events()
 
     def select_entry(self, entry: Entry, role: Role | None = None) -> None:
-        """Choose a session (and a role); loads its event's sessions if needed."""
+        """Choose a session under its current event (and a role).
+
+        ``entry`` is taken as the truth (it comes from a fresh listing): a session that
+        moved since its event's sessions were listed here is moved in these lists too, and
+        the Event box shows the event it is in now.
+        """
         if role is not None:
             self._filling = True
             (self.moderator if role is Role.MODERATOR else self.attendee).setChecked(True)
             self._filling = False
         self._target = entry.id
-        index = self.event_combo.findData(entry.event_id) if entry.event_id is not None else -1
+        self._absorb([entry], None, whole=False)
+        index = -1
+        if entry.event_id is not None:
+            index = self.event_combo.findData(entry.event_id)
+            if index < 0:  # the events are not listed yet: name it by its ID until they are
+                self._filling = True
+                self.event_combo.addItem(f"Event {entry.event_id}", entry.event_id)
+                self._filling = False
+                index = self.event_combo.count() - 1
         index = max(index, 0)
         known = self.entries.get(self.event_combo.itemData(index))
         if known is not None and all(e.id != entry.id for e in known):
@@ -157,6 +173,34 @@ class PreviewChooser(QWidget):
         else:
             self.event_combo.setCurrentIndex(index)
 
+    def absorb(self, found: Sequence[Entry], event_id: int | None = None,
+               whole: bool = False) -> None:
+        """Take fresher copies of sessions (listed elsewhere, e.g. on the Entries tab).
+
+        Each session is put under the event it is in now and taken out of the others'
+        lists; with ``whole``, ``found`` is every session of ``event_id`` and replaces its
+        list. No request: the lists not listed yet are listed when they are shown.
+        """
+        key = self.event_id()
+        before = list(self.entries.get(key) or [])
+        self._absorb(found, event_id, whole)
+        if self.entry_combo.count() and self.entries.get(key) != before and not self._filling:
+            self._fill_entries(key)
+
+    def _absorb(self, found: Sequence[Entry], event_id: int | None, whole: bool) -> None:
+        fresh = {e.id: e for e in found}
+        if whole and event_id is not None:
+            self.entries[event_id] = list(found)
+        for key, listed in self.entries.items():
+            if whole and key == event_id:
+                continue
+            kept = [fresh.get(e.id, e) for e in listed
+                    if e.id not in fresh or key is None or fresh[e.id].event_id == key]
+            known = {e.id for e in kept}
+            kept[:0] = [e for e in found if e.id not in known and key is not None
+                        and e.event_id == key]
+            listed[:] = kept
+
     def fill_events(self) -> None:
         """Refill the event list, keeping the chosen event."""
         current = self.event_combo.currentData()
@@ -165,6 +209,9 @@ class PreviewChooser(QWidget):
         self.event_combo.addItem(ALL_SESSIONS, None)
         for event in self.events:
             self.event_combo.addItem(f"{event.name} ({event.id})", event.id)
+        if current is not None and self.event_combo.findData(current) < 0 and \
+                current in self.entries:  # a session's event the list does not hold (yet)
+            self.event_combo.addItem(f"Event {current}", current)
         self.event_combo.setCurrentIndex(max(self.event_combo.findData(current), 0))
         self._filling = False
         unchanged = self.event_id() == current and self.entry_combo.count() > 0
@@ -279,7 +326,9 @@ class PreviewChooser(QWidget):
         self._filling = True
         self.user_combo.set_people(
             [(PREVIEW_USER_LABEL, None)]
-            + [(person_label(m), m.user_id) for m in self.moderators.get(entry_id, [])],
+            + [(person_label(m), m.user_id) for m in self.moderators.get(entry_id, [])
+               # a membership an older kproducer made: not a person to preview as
+               if m.user_id != preview_user.USER_ID],
             keep=current)
         self._filling = False
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QShowEvent
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ..local import temp_files
 from ..services.models import Entry, Event, Role
 from .common import Deps, Page, hint, when
+from .desktop_open import desktop_opener, open_path
 from .preview_chooser import PreviewChooser
 from .preview_panel import TokenPanel
 from .worker import Failure, JobContext
@@ -74,9 +75,10 @@ class PreviewTab(Page):
         #: A new page is being built: settle reports of the current one are stale.
         self._building = False
         self._token_rechecked = False  # the CnC token was re-fetched after a refusal
-        #: Opens a URL in the system browser (replaceable in tests).
-        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        #: Opens a URL in the system browser, True when one was launched (tests replace it).
+        self.open_url: Callable[[QUrl], object] = desktop_opener
         self._account: object | None = None
+        self._followed: tuple[str, int | None] | None = None  # the session last handed over
         self._pending = False
         self._temp_files: list[Path] = []
         self.chooser = PreviewChooser(deps, self)
@@ -158,6 +160,7 @@ class PreviewTab(Page):
         self._dispose_browser()
         self.page = None
         self._account = self.deps.account()
+        self._followed = None
         self.chooser.clear()
         self.panel.clear()
         self.status.clear()
@@ -166,7 +169,25 @@ class PreviewTab(Page):
     def show_entry(self, entry: Entry, role: Role | None = None) -> None:
         """Preview a session (e.g. from the Entries tab); keeps the role unless one is given."""
         self._check_account()
+        self._followed = (entry.id, entry.event_id)
         self.chooser.select_entry(entry, role)
+
+    def follow(self, entry: Entry | None) -> None:
+        """Open on the session selected elsewhere, under its current event.
+
+        Called when the tab comes to the front; a session already handed over (same event)
+        is left alone, so what the producer chose here stays until another is selected.
+        """
+        if entry is None or self.deps.account() is None:
+            return
+        self._check_account()
+        if (entry.id, entry.event_id) != self._followed:
+            self.show_entry(entry)
+
+    def sessions_listed(self, event_id: int | None, found: Sequence[Entry]) -> None:
+        """Sessions were listed elsewhere (the Entries tab): keep the chooser's lists fresh."""
+        if self.deps.account() is self._account:
+            self.chooser.absorb(found, event_id, whole=event_id is not None)
 
     def show_page(self, page: EmbedPage) -> None:
         """Show a page built elsewhere (e.g. one exported link), as a preview."""
@@ -230,7 +251,7 @@ class PreviewTab(Page):
         self._pending = False
         started = time.perf_counter()
         person, role = self.chooser.person(entry.id), self.chooser.role()
-        event_id = self.chooser.event_id()
+        event_id = entry.event_id  # the event it is in now, whatever the Event box lists
 
         def build(ctx: JobContext) -> EmbedPage:
             from ..services import preview
@@ -378,9 +399,9 @@ class PreviewTab(Page):
         path = Path(name)
         path.chmod(0o600)
         self._temp_files.append(path)
-        self.open_url(QUrl.fromLocalFile(str(path)))
-        self.deps.say("The page opened in your browser; it holds this person's tokens, so "
-                      "share it with them only.")
+        if open_path(self, path, "the preview page", self.deps.say, self.open_url):
+            self.deps.say("The page opened in your browser; it holds this person's tokens, "
+                          "so share it with them only.")
 
     def show_qr(self) -> None:
         """Show the share link as a QR code, to open the preview on a phone."""

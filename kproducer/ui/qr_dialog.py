@@ -22,8 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from .common import hint
+from .desktop_open import is_loopback
 from .plain_text import make_plain
 
+#: Said when the link points at this computer (the sandbox): a phone cannot open it.
+UNREACHABLE = (
+    "A phone cannot open this link: it points at this computer (127.0.0.1), where the "
+    "Sandbox demo runs. Scanning works with a real Kaltura account, whose links reach the "
+    "internet."
+)
 #: Pixels per QR module, and the quiet zone around the code (in modules).
 SCALE = 4
 BORDER = 4
@@ -76,6 +83,12 @@ class QrDialog(QDialog):
         layout.addWidget(hint(
             "Scan it with a phone's camera to test the link there. It is a personal link "
             "(it carries that person's Kaltura session): don't share screenshots of it.", self))
+        self.unreachable = QLabel(UNREACHABLE, self)
+        self.unreachable.setObjectName("qr.unreachable")
+        self.unreachable.setWordWrap(True)
+        self.unreachable.setStyleSheet("background:#fff4d6;color:#5a4100;padding:6px;")
+        self.unreachable.setVisible(is_loopback(link))
+        layout.addWidget(self.unreachable)
         layout.addWidget(buttons)
         make_plain(self)  # the code's label shows an error sentence when there is no code
 

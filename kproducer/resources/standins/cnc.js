@@ -133,7 +133,8 @@
       card.appendChild(tools);
       if (result.groupMember === false) {
         card.appendChild(node('p', 'kpc-note',
-          'Note: this user is not in the ' + result.entryId + '_moderators group on the account.'));
+          'Note: this user is not in the ' + result.entryId + '_moderators group on the ' +
+          'account; the JWT\'s groups claim alone makes them a moderator here.'));
       }
     } else {
       card.appendChild(node('p', '', 'Chat and Q&A as an attendee — no moderator tools.'));
