@@ -361,6 +361,25 @@ class LinkLedger:
                 tuple(chunk)))
         return found
 
+    def export_of(self, link_id: str) -> str | None:
+        """The export a link belongs to, or None when it is not recorded."""
+        rows = self._read("SELECT export_id FROM links WHERE link_id=?", (link_id,))
+        return rows[0][0] if rows else None
+
+    def revoked_for(self, account: str, entry_id: str) -> set[str]:
+        """The revoked link IDs of one entry on one account (a re-export must not keep them)."""
+        rows = self._read(
+            "SELECT l.link_id FROM links l JOIN exports e ON e.export_id = l.export_id "
+            "WHERE e.account=? AND e.entry_id=? AND l.revoked_at IS NOT NULL",
+            (account, entry_id))
+        return {r[0] for r in rows}
+
+    def forget_export(self, export_id: str) -> None:
+        """Drop an export whose output was never written (its links never left the app)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM links WHERE export_id=?", (export_id,))
+            conn.execute("DELETE FROM exports WHERE export_id=?", (export_id,))
+
     def due_renewals(self, account: str, now: int) -> list[LinkRecord]:
         """Revoked links whose revocation has lapsed (or is about to) while their KS lives on."""
         rows = self._read(
