@@ -85,7 +85,8 @@ def test_the_revocation_lapses_after_24_hours_and_can_be_renewed(fresh_sandbox):
         # the KS passes validation again: only its role's permissions stop session.get now
         assert refused(info, link).code == "SERVICE_FORBIDDEN"
         assert plays(info, link, entry)["ok"] is True
-        make_client(info, make_ks(info, "", 0, 300, "sessionid:lapse01")).session.end()
+        # (the revoking KS is made on the machine's clock: it must outlive the sandbox's)
+        make_client(info, make_ks(info, "", 0, DAY + 600, "sessionid:lapse01")).session.end()
         assert refused(info, link).message == LOGOUT_MESSAGE
         set_clock(info, 2 * DAY)
         assert refused(info, link).message == LOGOUT_MESSAGE

@@ -113,9 +113,12 @@ def get(ctx: Context, session: str) -> Obj:
 
 @action("session", "end", access=Access.NONE)
 def end(ctx: Context) -> None:
-    """``ks::kill`` → ``invalidSessionPeer::invalidateKs``: the call's KS until it expires,
-    and every KS of its partner and ``sessionid`` privilege for 24 hours (a KS of a killed
-    session ID is refused before any action runs, so ending it again is ``INVALID_KS``)."""
+    """End the call's KS (``ks::kill`` → ``invalidSessionPeer::invalidateKs``).
+
+    The KS itself until it expires, and every KS of its partner and ``sessionid`` privilege
+    for 24 hours (a KS of an ended session ID is refused before any action runs, so ending
+    it again is ``INVALID_KS``).
+    """
     if ctx.session is None:
         return
     invalidate(ctx.db, ctx.session.hash(), ctx.session.expiry)
