@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..kaltura.client import CallResult, ProducerClient
-from ..kaltura.errors import KalturaError, answer_lost
+from ..kaltura.errors import ConnectionFailed, KalturaError, answer_lost
 from ..kaltura.ks import USER_SESSION, generate_ks
 from ..local.link_ledger import LedgerUnavailable, LinkLedger, LinkRecord
 from . import bulk
@@ -63,6 +63,7 @@ class RevokeSummary:
         already: Links recorded as revoked before (nothing sent for them).
         failed: Links not revoked (run the same command again).
         lost: Some answers were lost: those links may be revoked; running again settles it.
+        unreachable: Some batches could not reach Kaltura at all.
         outlive: Revoked links whose KS outlives the 24-hour revocation.
         outlive_until: The latest of their expiries.
         requests: Multirequests sent.
@@ -81,6 +82,7 @@ class RevokeSummary:
     outlive_until: datetime | None = None
     requests: int = 0
     seconds: float = 0.0
+    unreachable: bool = False
 
     def sentence(self) -> str:
         """One sentence: revoked, already, failed (and whether repeating is safe)."""
@@ -178,6 +180,7 @@ def _settle(ledger: LinkLedger, batch: _Batch, summary: RevokeSummary | RenewSum
             error = batch.error or (result.error if result is not None else None)
             if isinstance(summary, RevokeSummary):
                 summary.lost = summary.lost or (error is not None and answer_lost(error))
+                summary.unreachable |= isinstance(batch.error, ConnectionFailed)
                 summary.reasons[error.message if error else "no answer"] += 1
     lapse = batch.sent_at + REVOCATION_LIFETIME
     if ended:
