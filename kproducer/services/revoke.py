@@ -28,7 +28,7 @@ from datetime import datetime
 from ..kaltura.client import CallResult, ProducerClient
 from ..kaltura.errors import ConnectionFailed, KalturaError, answer_lost
 from ..kaltura.ks import USER_SESSION, generate_ks
-from ..local.link_ledger import LedgerUnavailable, LinkLedger, LinkRecord
+from ..local.link_ledger import ExportRecord, LedgerUnavailable, LinkLedger, LinkRecord
 from . import bulk
 from .account import Account
 from .link_record import REVOCATION_LIFETIME, account_of
@@ -283,4 +283,27 @@ def renew_revocations(account: Account, ledger: LinkLedger | None = None,
             ledger.close()
 
 
-__all__ = ["RenewSummary", "RevokeError", "RevokeSummary", "renew_revocations", "revoke"]
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """A session's exports and the people of the one asked about (for the window)."""
+
+    exports: list[ExportRecord]
+    people: list[LinkRecord]
+    note: str | None = None
+
+
+def session_links(account: Account, entry_id: str, export_id: str | None = None) -> ExportView:
+    """A session's exports on this account (newest first) and one export's links.
+
+    The links are those of ``export_id``, by default of the newest export.
+    """
+    try:
+        with LinkLedger.open() as ledger:
+            records = ledger.exports(entry_id, account_of(account))
+            chosen = export_id or (records[0].export_id if records else None)
+            people = ledger.links(chosen) if chosen else []
+            return ExportView(records, people, ledger.note)
+    except LedgerUnavailable as exc:
+        return ExportView([], [], f"{exc} Links cannot be listed or revoked now.")
