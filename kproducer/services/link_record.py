@@ -13,6 +13,7 @@ from pathlib import Path
 from ..local.cache import account_key
 from ..local.link_ledger import LedgerUnavailable, LinkLedger, NewLink
 from .account import Account
+from .models import IssuedTokens
 
 #: Links per ledger transaction.
 FLUSH_EVERY = 2000
@@ -139,3 +140,26 @@ class Recorder:
         if self.ledger is not None:
             self.ledger.close()
         self.ledger = None
+
+
+def record_single(account: Account, tokens: IssuedTokens, link_format: str) -> str | None:
+    """Record one shared link (Copy share link, QR code) as an export of one.
+
+    Returns:
+        Why it could not be recorded (so it cannot be revoked), or None. A link already
+        recorded (copied, then shown as a QR code) is recorded once.
+    """
+    if not tokens.link_id:
+        return None
+    recorder = Recorder(account, tokens.entry_id, tokens.event_id, tokens.role.value,
+                        link_format, None)
+    if recorder.ledger is not None:
+        try:
+            if recorder.ledger.export_of(tokens.link_id) is not None:
+                recorder.ledger.close()
+                return None
+        except LedgerUnavailable as exc:
+            recorder._lost(exc)
+    recorder.made(tokens.link_id, tokens.user_id, tokens.role.value, tokens.ks_expires_at)
+    recorder.finish()
+    return recorder.note
