@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 from kproducer.services import entries
-from kproducer.services.link_record import OUTLIVES_REVOCATION, REVOCATION_LIFETIME
+from kproducer.services.link_record import outlives_note
 from kproducer.services.links import (
     ExportError,
     ExportRequest,
@@ -164,13 +163,6 @@ def document(summary: ExportSummary) -> dict[str, Any]:
     }
 
 
-def outlives_note(summary: ExportSummary) -> str | None:
-    """Said when the new links outlive the 24 hours Kaltura keeps a revocation."""
-    if summary.ks_expires_at and summary.ks_expires_at - time.time() > REVOCATION_LIFETIME:
-        return OUTLIVES_REVOCATION
-    return None
-
-
 def _print_summary(summary: ExportSummary) -> None:
     request = summary.request
     role = request.role.value if request.role else "per the role column"
@@ -197,7 +189,7 @@ def _print_summary(summary: ExportSummary) -> None:
               f"'kproducer links revoke {summary.export_id}'.")
     if summary.ledger_note:
         print(f"Note: {summary.ledger_note}")
-    note = outlives_note(summary)
+    note = outlives_note(summary.ks_expires_at)
     if note:
         print(f"Note: {note}")
 

@@ -8,6 +8,7 @@ re-run keeps move into the new export, whose file now holds them.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from ..local.cache import account_key
@@ -163,3 +164,11 @@ def record_single(account: Account, tokens: IssuedTokens, link_format: str) -> s
     recorder.made(tokens.link_id, tokens.user_id, tokens.role.value, tokens.ks_expires_at)
     recorder.finish()
     return recorder.note
+
+
+def outlives_note(ks_expires_at: int | None, now: float | None = None) -> str | None:
+    """:data:`OUTLIVES_REVOCATION` when links end more than 24 hours from now, else None."""
+    now = time.time() if now is None else now
+    if ks_expires_at and ks_expires_at - now > REVOCATION_LIFETIME:
+        return OUTLIVES_REVOCATION
+    return None
