@@ -320,6 +320,19 @@ def test_copy_share_link_copies_the_player_share_url(qtbot, tab, live, info):
     response = requests.get(link, timeout=10)
     assert response.status_code == 200 and tab.page.tokens.ks in response.text
     assert "Share link copied" in tab.said[-1]
+    recorded(qtbot, tab.page.tokens.link_id, "share link")
+
+
+def recorded(qtbot, link_id, link_format):
+    """The shared link is in the link ledger, as an export of one (the Links tab revokes it)."""
+    from kproducer.local.link_ledger import LinkLedger
+
+    def found():
+        with LinkLedger.open() as ledger:
+            export_id = ledger.export_of(link_id)
+            return export_id is not None and ledger.export(export_id).format == link_format
+
+    qtbot.waitUntil(found, timeout=SETTLE_MS)
 
 
 def test_qr_code_of_the_share_link(qtbot, tab, live):
@@ -330,6 +343,7 @@ def test_qr_code_of_the_share_link(qtbot, tab, live):
     dialog = next(w for w in tab.findChildren(QrDialog) if w.isVisible())
     assert dialog.link == tab.page.share_url and not dialog.code.pixmap().isNull()
     dialog.close()
+    recorded(qtbot, tab.page.tokens.link_id, "qr code")
 
 
 def test_shutdown_deletes_page_before_profile_without_warnings(qtbot, qtlog, tab, live):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kproducer.services import entries
+from kproducer.services.link_record import outlives_note
 from kproducer.services.links import (
     ExportError,
     ExportRequest,
@@ -29,6 +30,7 @@ from kproducer.services.links import (
 from kproducer.services.models import Role
 from kproducer.services.tokens import EmbedStyle, ExpiryPolicy
 
+from . import links_ledger
 from .base import OK, SOME_FAILED, USAGE, Command, CommandError
 from .common import (
     ProgressLine,
@@ -97,6 +99,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                           "chat token, re-issued on every page load")
     account_options(cmd)
     handles(cmd, export_command)
+    links_ledger.configure(sub)
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -138,6 +141,8 @@ def document(summary: ExportSummary) -> dict[str, Any]:
     """The summary as JSON data (no links: they are in the output file)."""
     request = summary.request
     return {
+        "export_id": summary.export_id,
+        "ledger_note": summary.ledger_note,
         "entry_id": request.entry_id,
         "event_id": summary.event_id,
         "format": request.link_format.value,
@@ -180,10 +185,18 @@ def _print_summary(summary: ExportSummary) -> None:
             print(line)
     where = f"{request.csv_out}" + (f" (pages in {request.folder})" if request.folder else "")
     print(f"Every row's outcome is in {where}.")
+    if summary.export_id:
+        print(f"Export ID {summary.export_id}: revoke these links with "
+              f"'kproducer links revoke {summary.export_id}'.")
+    if summary.ledger_note:
+        print(f"Note: {summary.ledger_note}")
+    note = outlives_note(summary.ks_expires_at)
+    if note:
+        print(f"Note: {note}")
 
 
 COMMAND = Command(
     "links",
-    "export signed links (player URL or HTML page) for a list of people",
+    "export signed links (player URL or HTML page) for a list of people; list and revoke them",
     configure,
 )

@@ -290,6 +290,16 @@ class ExportDialog(QDialog):
             lines += [f"• {reason}" for reason in summary.reason_lines(REASONS_SHOWN)]
         lines += summary.advice()
         lines.append(f"Every row's outcome is in {summary.request.csv_out}.")
+        if summary.export_id:
+            lines.append(f"Recorded as export {summary.export_id}: the Links tab can revoke "
+                         "these links.")
+        if summary.ledger_note:
+            lines.append(summary.ledger_note)
+        from ..services.link_record import outlives_note
+
+        note = outlives_note(summary.ks_expires_at)
+        if note:
+            lines.append(note)
         self.status.setText("\n".join(lines))
         self.model.set_rows(summary.failures)
         self.failures.setVisible(bool(summary.failures))

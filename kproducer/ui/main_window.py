@@ -16,6 +16,7 @@ from .activity_dock import ActivityDock
 from .common import Deps, Page
 from .entries_tab import EntriesTab
 from .events_tab import EventsTab
+from .links_tab import LinksTab
 from .moderators_tab import ModeratorsTab
 from .preview_tab import PreviewTab
 from .settings import gui_settings
@@ -67,11 +68,13 @@ class MainWindow(QMainWindow):
         self.entries = EntriesTab(self.deps, self)
         self.moderators = ModeratorsTab(self.deps, self)
         self.preview = PreviewTab(self.deps, self)
+        self.links = LinksTab(self.deps, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
         self.tabs.setDocumentMode(True)
         for page, title in ((self.events, "&Events"), (self.entries, "E&ntries"),
-                            (self.moderators, "&Moderators"), (self.preview, "&Preview")):
+                            (self.moderators, "&Moderators"), (self.preview, "&Preview"),
+                            (self.links, "&Links")):
             self.tabs.addTab(page, title)
         self.welcome = WelcomeBanner(self)
         self.welcome.sandboxRequested.connect(lambda: self.connect_to(SANDBOX_PROFILE))
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         self.entries.entriesLoaded.connect(lambda entries: setattr(self, "known_entries", entries))
         self.events.showSessions.connect(self._show_sessions)
         self.entries.entriesLoaded.connect(self.moderators.set_entries)
+        self.entries.entriesLoaded.connect(self.links.set_entries)
         self.entries.showModerators.connect(self._show_moderators)
         self.entries.liveSummary.connect(self.status.set_live)
         self.worker.jobSettled.connect(lambda _: self.update_actions())

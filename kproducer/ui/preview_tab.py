@@ -413,6 +413,7 @@ class PreviewTab(Page):
         dialog = QrDialog(page.share_url, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+        self.record_shared("qr code")
 
     def copy_share_link(self) -> None:
         """Copy the player share URL (DESIGN §3) of the page shown."""
@@ -422,6 +423,24 @@ class PreviewTab(Page):
         QGuiApplication.clipboard().setText(page.share_url)
         self.deps.say(f"Share link copied: it lets {page.person.user_id} watch until "
                       f"{when(page.tokens.ks_expires_at)}.")
+        self.record_shared("share link")
+
+    def record_shared(self, link_format: str) -> None:
+        """Write the shown link into the link ledger (the Links tab can revoke it)."""
+        account, page = self.deps.account(), self.page
+        if account is None or page is None:
+            return
+        from ..services.link_record import record_single
+
+        tokens = page.tokens
+
+        def done(note: str | None) -> None:
+            if note:
+                self.deps.say(note)
+
+        self.deps.worker.run("Recording the shared link",
+                             lambda ctx: record_single(account, tokens, link_format),
+                             on_done=done, quiet=True)
 
 
 def _token_refused(problem: str) -> bool:
