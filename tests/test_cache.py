@@ -67,6 +67,9 @@ def test_default_ttls_follow_the_seed() -> None:
         CacheKind.GROUP_EXISTS: 30 * DAY,
         CacheKind.USER_IN_GROUP: 3 * DAY,
         CacheKind.ENTRY: 1 * DAY,
+        CacheKind.EVENT_SESSIONS: 1 * DAY,
+        CacheKind.UICONF_EXISTS: 30 * DAY,
+        CacheKind.GROUP_MEMBER: 3 * DAY,
     }
     assert CacheKind.USER_EXISTS == "user_exists"  # the services use the plain strings
 

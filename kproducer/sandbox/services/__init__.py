@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     rooms,
     schedule_events,
     session,
+    ui_confs,
     users,
     virtual_events,
 )
