@@ -55,9 +55,8 @@ class CacheKind(StrEnum):
     USER_IN_GROUP = "user_in_group"
     ENTRY = "entry"
     #: Go-live readiness (services/readiness.py): an event's sessions at its last check,
-    #: uiconfs known to exist, one known member of a moderators group.
+    #: one known member of a moderators group.
     EVENT_SESSIONS = "event_sessions"
-    UICONF_EXISTS = "uiconf_exists"
     GROUP_MEMBER = "group_member"
 
 
@@ -70,7 +69,6 @@ DEFAULT_TTLS: Mapping[str, float] = MappingProxyType(
         CacheKind.USER_IN_GROUP: 3 * DAY,
         CacheKind.ENTRY: 1 * DAY,
         CacheKind.EVENT_SESSIONS: 1 * DAY,
-        CacheKind.UICONF_EXISTS: 30 * DAY,
         CacheKind.GROUP_MEMBER: 3 * DAY,
     }
 )

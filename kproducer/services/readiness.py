@@ -6,14 +6,15 @@ uiconfs that exist, links that outlast their session, an encoder broadcasting 15
 before a live start) are asked of Kaltura in as few requests as the cache allows:
 
 1. ONE multirequest: ``virtualEvent.get``, the event's sessions (``baseEntry.list`` by its
-   admin tag), ``appToken.list`` unless the CnC token is remembered, ``uiConf.get`` of each
-   uiconf not known to exist, and the per-session calls of the sessions the last check of
-   this event found (remembered in the cache), so a warm check is this one request.
+   admin tag), ``appToken.list`` unless the CnC token is remembered, ``uiConf.get`` of the
+   player and CnC uiconfs (always: a request is made anyway), and the per-session calls of
+   the sessions the last check of this event found (remembered in the cache), so a warm
+   check is this one request.
 2. Per-session calls for sessions found new, 50 calls a request: ``scheduleEvent.list``
    (unless the session is cached with its schedule), ``groupUser.list`` of its moderators
-   group (one member is enough; unless a member is known), ``group.get`` when the group is
-   not known to exist, and ``liveStream.isLive`` for a live session starting within 15
-   minutes (or under way).
+   group (one member is enough) with ``group.get`` (unless a member is known: its "user is
+   in group" fact still cached), and ``liveStream.isLive`` for a live session starting
+   within 15 minutes (or under way; always when its schedule is not known yet).
 
 Cold, 3 sessions take 2 requests and 50 take at most 5; warm, 1. What each answer proves is
 cached as the seed's facts (:mod:`.facts`). Findings are made by :mod:`.readiness_checks`.
@@ -43,7 +44,6 @@ from .tokens import moderators_group
 
 #: Cache kinds of this module (TTLs in :mod:`kproducer.local.cache`).
 EVENT_SESSIONS = "event_sessions"  #: event ID → its session IDs at the last check
-UICONF_EXISTS = "uiconf_exists"  #: uiconf ID → True
 GROUP_MEMBER = "group_member"  #: moderators group → one member's user ID
 #: A live session starting this soon (seconds) must have an encoder broadcasting.
 BROADCAST_WINDOW = 15 * 60
@@ -163,10 +163,6 @@ def _first_steps(account: Account, event_id: int, got: Gathered) -> list[facts.S
     for ui_conf_id in (account.settings.player_uiconf_id, account.settings.cnc_uiconf_id):
         if ui_conf_id is None or ui_conf_id in got.uiconfs:
             continue
-        if account.cache.get(UICONF_EXISTS, str(ui_conf_id)):
-            account.cached("uiConf.get", str(ui_conf_id))
-            got.uiconfs[ui_conf_id] = None
-            continue
         steps.append(_uiconf_step(account, ui_conf_id, got))
     return steps
 
@@ -212,7 +208,6 @@ def _cnc_step(account: Account, got: Gathered) -> facts.Step:
 def _uiconf_step(account: Account, ui_conf_id: int, got: Gathered) -> facts.Step:
     def settle(result: CallResult) -> None:
         if result.ok:
-            account.cache.put(UICONF_EXISTS, str(ui_conf_id), True)
             got.uiconfs[ui_conf_id] = None
         else:
             got.uiconfs[ui_conf_id] = result.error.code if result.error else "no answer"
@@ -252,14 +247,17 @@ def _schedule_step(account: Account, state: SessionState) -> facts.Step:
 
 
 def _moderator_steps(account: Account, state: SessionState) -> list[facts.Step]:
-    """``groupUser.list`` (one member is enough) and, if needed, ``group.get``."""
+    """``groupUser.list`` (one member is enough) and ``group.get``, unless a member is known.
+
+    The group is asked for even when "group exists" is cached: with no member listed, only
+    ``group.get`` tells an empty group from one deleted on the server since.
+    """
     group = moderators_group(state.entry.id)
     member = account.cache.get(GROUP_MEMBER, group)
     if member and account.cache.get(facts.USER_IN_GROUP, facts.membership_key(group, member)):
         account.cached("groupUser.list", f"{member} in {group}")
         state.members, state.group_exists = 1, True
         return []
-    exists = bool(account.cache.get(facts.GROUP_EXISTS, group))
 
     def settle_members(result: CallResult) -> None:
         if not result.ok:
@@ -268,13 +266,8 @@ def _moderator_steps(account: Account, state: SessionState) -> list[facts.Step]:
         state.members = int(result.value.totalCount or 0)
         first = next(iter(result.value.objects or []), None)
         if first is not None:
-            account.cache.put(facts.GROUP_EXISTS, group, True)
             account.cache.put(facts.USER_IN_GROUP, facts.membership_key(group, first.userId), True)
             account.cache.put(GROUP_MEMBER, group, str(first.userId))
-            state.group_exists = True
-        elif exists:
-            state.group_exists = True
-            account.cached("group.get", group)
 
     def settle_group(result: CallResult) -> None:
         if result.ok:
@@ -287,11 +280,9 @@ def _moderator_steps(account: Account, state: SessionState) -> list[facts.Step]:
             state.errors.append(result.error.message if result.error else "no answer")
 
     flt = KalturaGroupUserFilter(groupIdEqual=group)
-    steps = [facts.Step("groupUser.list", lambda c: c.groupUser.list(
-        flt, KalturaFilterPager(pageSize=1)), settle_members)]
-    if not exists:
-        steps.append(facts.Step("group.get", lambda c: c.group.group.get(group), settle_group))
-    return steps
+    return [facts.Step("groupUser.list", lambda c: c.groupUser.list(
+                flt, KalturaFilterPager(pageSize=1)), settle_members),
+            facts.Step("group.get", lambda c: c.group.group.get(group), settle_group)]
 
 
 def _is_live_step(state: SessionState) -> facts.Step:

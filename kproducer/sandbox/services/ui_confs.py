@@ -57,7 +57,9 @@ def _find(ctx: Context, ui_conf_id: int, partners: tuple[int, ...]) -> Obj:
     return data
 
 
-@action(SERVICE, "get", Param("id", "bigint"))
+#: ``deployment/permissions/service.uiconf.ini``: get is granted to user, widget and playback
+#: sessions (BASE_USER_SESSION, WIDGET_SESSION and PLAYBACK_BASE permissions) too.
+@action(SERVICE, "get", Param("id", "bigint"), access=Access.USER)
 def get(ctx: Context, id: int) -> Obj:
     """One READY uiConf of the partner or of partner 0 (templates)."""
     return _render(_find(ctx, id, (ctx.partner_id, 0)))
