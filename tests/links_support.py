@@ -52,6 +52,8 @@ def assert_user_ks(info: SandboxInfo, ks: str, user_id: str, entry_id: str,
     assert session.user_id == user_id
     assert session.privileges["sview"] == [entry_id]
     assert session.privileges["setrole"] == ["PLAYBACK_BASE_ROLE"]
+    assert session.privileges["disableentitlementforentry"] == [entry_id]
+    assert len(session.privileges["sessionid"]) == 1
     if event_id is not None:
         assert session.privileges["virtualeventid"] == [str(event_id)]
     return session

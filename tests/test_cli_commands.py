@@ -496,7 +496,9 @@ def test_token_inspect_user_ks_and_cnc_jwt(kp: Runner, account_env: SandboxInfo)
     assert doc["type"] == "ks" and doc["version"] == 2
     assert doc["partner_id"] == info.partner_id and doc["session_type"] == "USER"
     assert doc["user_id"] == "bob@example.com"
-    assert doc["privileges"] == "sview:0_abcdefgh,setrole:PLAYBACK_BASE_ROLE,virtualeventid:7"
+    assert doc["privileges"] == (
+        "sview:0_abcdefgh,setrole:PLAYBACK_BASE_ROLE,disableentitlementforentry:0_abcdefgh,"
+        f"sessionid:{issued.link_id},virtualeventid:7")
     assert doc["expires_at"] == time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                               time.gmtime(issued.ks_expires_at))
     assert doc["expired"] is False and doc["verified"] is True

@@ -81,7 +81,7 @@ def test_url_export_cold_then_warm(sb, account, tmp_path):
     rows = read_out(out)
     assert list(rows[0]) == ["user_id", "first_name", "last_name", "status", "error", "link",
                              "ks_expires_at", "jwt_expires_at", "warning", "link_role",
-                             "link_entry_id", "link_event_id"]
+                             "link_entry_id", "link_event_id", "link_id"]
     expected_expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(live.end_date + 600))
     for row, user in zip(rows, users, strict=True):
         assert row["user_id"] == user and row["status"] == "ok" and row["error"] == ""
@@ -294,12 +294,15 @@ def test_expired_links_are_not_kept(tmp_path):
 
     out = tmp_path / "old.csv"
     out.write_text("user_id,status,error,link,ks_expires_at,jwt_expires_at,warning,link_role,"
-                   "link_entry_id,link_event_id\n"
-                   "a,ok,,http://x,2030-01-01T00:00:00Z,,,attendee,0_abcdefgh,\n"
-                   "b,ok,,http://x,2020-01-01T00:00:00Z,,,attendee,0_abcdefgh,\n"
-                   "c,failed,boom,,,,,attendee,0_abcdefgh,\n"
-                   "d,ok,,http://x,2030-01-01T00:00:00Z,,,attendee,0_abcdefgh,7\n")
-    previous = Previous(out, "0_abcdefgh", "")
+                   "link_entry_id,link_event_id,link_id\n"
+                   "a,ok,,http://x,2030-01-01T00:00:00Z,,,attendee,0_abcdefgh,,l1\n"
+                   "b,ok,,http://x,2020-01-01T00:00:00Z,,,attendee,0_abcdefgh,,l2\n"
+                   "c,failed,boom,,,,,attendee,0_abcdefgh,,\n"
+                   "d,ok,,http://x,2030-01-01T00:00:00Z,,,attendee,0_abcdefgh,7,l4\n"
+                   "e,ok,,http://x,2030-01-01T00:00:00Z,,,attendee,0_abcdefgh,,l5\n"
+                   "f,ok,,http://x,2030-01-01T00:00:00Z,,,attendee,0_abcdefgh,,\n")
+    previous = Previous(out, "0_abcdefgh", "", revoked=frozenset({"l5"}))
+    # e was revoked, f has a KS but no link ID (made before the ledger): both made again
     assert set(previous.offsets) == {row_key("a", "attendee")}
     previous.close()
     not_ours = tmp_path / "notes.csv"

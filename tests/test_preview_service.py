@@ -50,7 +50,8 @@ def test_attendee_page_carries_user_tokens_only(sb, account):
     assert page.ks_info.verified and page.ks_info.session_type == 0
     assert page.ks_info.user_id == preview.PREVIEW_USER.user_id
     assert page.ks_info.privileges == (
-        f"sview:{live.id},setrole:PLAYBACK_BASE_ROLE,virtualeventid:{live.event_id}")
+        f"sview:{live.id},setrole:PLAYBACK_BASE_ROLE,disableentitlementforentry:{live.id},"
+        f"sessionid:{page.tokens.link_id},virtualeventid:{live.event_id}")
     assert page.jwt_claims["groups"] == [] and page.jwt_header["kid"] == str(sb.partner_id)
     assert page.share_url == preview.share_url(sb.service_url, sb.partner_id,
                                                sb.player_uiconf_id, live.id, page.tokens.ks)

@@ -46,14 +46,23 @@ def test_user_ks_verified_by_the_sandbox_validator():
     assert session.privileges == {
         "sview": ["0_vod12345"],
         "setrole": ["PLAYBACK_BASE_ROLE"],
+        "disableentitlementforentry": ["0_vod12345"],
+        "sessionid": [issued.link_id],
         "virtualeventid": ["42"],
     }
+    assert len(issued.link_id) == 20
     assert abs(session.expiry - issued.ks_expires_at) <= 2
 
 
 def test_privileges_without_event():
-    info = inspect_ks(issue(vod(), event_id=None).ks, SECRET)
-    assert info.privileges == "sview:0_vod12345,setrole:PLAYBACK_BASE_ROLE"
+    issued = issue(vod(), event_id=None)
+    info = inspect_ks(issued.ks, SECRET)
+    assert info.privileges == ("sview:0_vod12345,setrole:PLAYBACK_BASE_ROLE,"
+                               f"disableentitlementforentry:0_vod12345,sessionid:{issued.link_id}")
+
+
+def test_every_issue_makes_a_new_link_id():
+    assert issue(vod()).link_id != issue(vod()).link_id
 
 
 @pytest.mark.parametrize(

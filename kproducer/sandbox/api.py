@@ -132,9 +132,9 @@ def _check_session_valid(db: Store, session: ks.Session, now: int) -> None:
     if session.expiry <= now:
         raise _invalid_ks("EXPIRED")
     session_ids = session.privileges.get("sessionid")
-    if session_ids and db.scalar(
-        "SELECT 1 FROM invalid_sessions WHERE ks_hash=?",
-        (session_id_hash(session.partner_id, session_ids[0]),),
+    if session_ids and db.scalar(  # past ks_valid_until the row is gone (24 h for end)
+        "SELECT 1 FROM invalid_sessions WHERE ks_hash=? AND (valid_until IS NULL OR "
+        "valid_until>?)", (session_id_hash(session.partner_id, session_ids[0]), now),
     ):
         raise _invalid_ks("LOGOUT")
     limits = session.privileges.get("actionslimit")

@@ -122,9 +122,13 @@ def check_ks(db: Store, ks_text: str, entry_id: str, partner_id: int, now: int |
         api._check_session_valid(db, session, now)
     except ApiError as exc:
         cause = exc.args_map.get("KSID", exc.code) if exc.code == "INVALID_KS" else exc.code
+        logout = (f"revoked: this link's session ID {session.privileges['sessionid'][0]} was "
+                  "ended (session.end) or its app token deleted; ask for a new link"
+                  if session.privileges.get("sessionid") else
+                  "revoked: the KS was ended (session.end) or its app token deleted")
         reasons = {
             "EXPIRED": f"expired: the KS ended at {utc(session.expiry)}",
-            "LOGOUT": "revoked: the KS was ended (session.end) or its app token deleted",
+            "LOGOUT": logout,
             "EXCEEDED_ACTIONS_LIMIT": "the KS used up its actions limit",
         }
         return rejected(cause, reasons.get(cause, exc.message))

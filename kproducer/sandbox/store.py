@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS ui_confs (
     data TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS invalid_sessions (
-    ks_hash TEXT PRIMARY KEY, actions_limit INTEGER
+    ks_hash TEXT PRIMARY KEY, actions_limit INTEGER, valid_until INTEGER
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -121,6 +121,9 @@ class Store:
         self.index_lag_ms = 0
         self._db.create_function("sandbox_now_ms", 0, _now_ms)
         self._db.executescript(_SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(invalid_sessions)")}
+        if "valid_until" not in columns:  # a sandbox database made before the 24 h lapse
+            self._db.execute("ALTER TABLE invalid_sessions ADD COLUMN valid_until INTEGER")
         self._db.executescript(
             _INDEX_SCHEMA + "".join(_index_ddl(t, c) for t, c in INDEXED_TABLES.items())
         )

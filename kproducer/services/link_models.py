@@ -96,6 +96,8 @@ class ExportSummary:
         ks_expires_at: When the new links' KS expire (None: no KS in them).
         jwt_expires_at: When the new links' JWTs expire (None: no JWT in them).
         warnings: The new links' warnings.
+        export_id: The export's ID in the link ledger (None: not recorded).
+        ledger_note: Why some links cannot be revoked (ledger set aside, locked...), or None.
     """
 
     request: ExportRequest
@@ -114,6 +116,8 @@ class ExportSummary:
     jwt_expires_at: int | None = None
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    export_id: str | None = None
+    ledger_note: str | None = None
 
     @property
     def not_started(self) -> int:

@@ -4,11 +4,13 @@ The output CSV is the input's columns, as read, followed by :data:`LINK_COLUMNS`
 contract's ``status``, ``error``, ``link``, ``ks_expires_at``, ``jwt_expires_at`` (DESIGN
 §5), then ``warning`` (the link ends before the session does) and ``link_role``,
 ``link_entry_id``, ``link_event_id`` — what the link was made for, so a re-run can tell
-which rows it may keep.
+which rows it may keep — and ``link_id``, the KS's ``sessionid`` (the link ledger's ID).
 
 A re-run with the same ``--out`` reads the previous file (:class:`Previous`) and keeps a row
 exactly as it was when it is ``ok``, for the same user ID and role (the key), the same entry
-and event, its KS has not expired, and (page format) its page is still there. Only the byte
+and event, its KS has not expired and was not revoked (a row with a KS but no link ID, from
+before the ledger, is made again so that it can be revoked), and (page format) its page is
+still there. Only the byte
 offset of each such row is held in memory; the row itself is read back when it is needed.
 """
 
@@ -30,7 +32,7 @@ from .kme import LAUNCH_LIFETIME
 #: The contract's columns (DESIGN §5), in this order, after the input's columns.
 CONTRACT_COLUMNS = ("status", "error", "link", "ks_expires_at", "jwt_expires_at")
 #: Added after them: a warning, and what each link was made for (used by re-runs).
-EXTRA_COLUMNS = ("warning", "link_role", "link_entry_id", "link_event_id")
+EXTRA_COLUMNS = ("warning", "link_role", "link_entry_id", "link_event_id", "link_id")
 LINK_COLUMNS = CONTRACT_COLUMNS + EXTRA_COLUMNS
 #: Columns the export reads from the input; any other column is carried through untouched.
 USED_COLUMNS = ("user_id", "email", "first_name", "last_name", "role")
@@ -153,15 +155,18 @@ class Previous:
         event_id: The event this export is for ('' for none).
         folder: The pages' folder (page format), to check each kept page still exists.
         now: Unix seconds.
+        revoked: Link IDs revoked in the ledger (their rows are made again, with new IDs).
 
     Raises:
         CsvError: The file exists but is not a links export (it is never overwritten then).
     """
 
     def __init__(self, path: Path, entry_id: str, event_id: str,
-                 folder: Path | None = None, now: int | None = None) -> None:
+                 folder: Path | None = None, now: int | None = None,
+                 revoked: frozenset[str] = frozenset()) -> None:
         self.path = path
         self.folder = folder
+        self.revoked = revoked
         self.header: list[str] = []
         self.offsets: dict[Key, int] = {}
         self._handle: BinaryIO | None = None
@@ -217,6 +222,9 @@ class Previous:
             return False
         expires = row.get("ks_expires_at", "")
         if expires:
+            link_id = row.get("link_id", "")
+            if not link_id or link_id in self.revoked:
+                return False
             when = from_iso(expires)
             return when is not None and when > now + MIN_REMAINING
         return self._fresh_room_page(link, now)

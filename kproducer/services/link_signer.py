@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..kaltura.ks import USER_SESSION, generate_ks
 from ..local import atomic
+from ..local.link_ledger import new_link_id
 from . import entries, facts, kme, preview
 from .account import Account, AccountSettings
 from .facts import Person
@@ -44,12 +45,16 @@ ROOM_WARNING = (
 
 @dataclass(frozen=True)
 class Made:
-    """One person's link and when its tokens end (ISO 8601 UTC, '' when not in the link)."""
+    """One person's link and when its tokens end (ISO 8601 UTC, '' when not in the link).
+
+    ``link_id`` is its KS's ``sessionid`` (the ledger's link ID); '' for a room page.
+    """
 
     link: str
     ks_expires_at: str
     jwt_expires_at: str
     warning: str
+    link_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,30 +160,34 @@ class Signer:
             return Made(self._room_page(person, role), "", "", warning)
         assert ks_exp is not None
         s = self.settings
+        link_id = new_link_id()
         ks = generate_ks(
             s.admin_secret, s.partner_id, person.user_id, USER_SESSION,
-            max(60, ks_exp - int(time.time())), user_privileges(self.entry.id, self.event_id),
+            max(60, ks_exp - int(time.time())),
+            user_privileges(self.entry.id, self.event_id, link_id),
         )
         if self.link_format is LinkFormat.URL:
             assert s.player_uiconf_id is not None
             link = preview.share_url(preview.cdn_base(s.service_url), s.partner_id,
                                      s.player_uiconf_id, self.entry.id, ks)
-            return Made(link, iso(ks_exp), "", warning)
+            return Made(link, iso(ks_exp), "", warning, link_id)
         token = ""
         if jwt_exp is not None and self.cnc_token:
             claims = cnc_claims(s.partner_id, person.user_id, self.entry.id, self.event_id,
                                 role, jwt_exp)
             token = sign_cnc_jwt(claims, self.cnc_token)
-        tokens = self._tokens(person, role, ks, token, ks_exp, jwt_exp or ks_exp)
+        tokens = self._tokens(person, role, ks, token, ks_exp, jwt_exp or ks_exp, link_id)
         page = preview.render(s, self.entry, tokens)
-        return Made(self._write(person, role, page), iso(ks_exp), iso(jwt_exp), warning)
+        return Made(self._write(person, role, page), iso(ks_exp), iso(jwt_exp), warning,
+                    link_id)
 
     def _tokens(self, person: Person, role: Role, ks: str, token: str, ks_exp: int,
-                jwt_exp: int) -> IssuedTokens:
+                jwt_exp: int, link_id: str = "") -> IssuedTokens:
         return IssuedTokens(
             user_id=person.user_id, role=role, entry_id=self.entry.id, event_id=self.event_id,
             ks=ks, jwt=token, ks_expires_at=ks_exp, jwt_expires_at=jwt_exp,
             session_ends_at=session_end(self.entry, self.now), warnings=self.warnings,
+            link_id=link_id,
         )
 
     def _room_page(self, person: Person, role: Role) -> str:

@@ -47,6 +47,7 @@ from .link_output import (
     check_previous,
     row_key,
 )
+from .link_record import Recorder
 from .link_signer import Signer, complete, open_signer
 from .models import Role
 from .tokens import EmbedStyle, moderators_group
@@ -77,7 +78,7 @@ class _Item:
     def fail(self, error: str, entry: str, event: str) -> None:
         self.status = FAILED
         role = self.role.value if self.role else ""
-        self.out = [*self.cells, FAILED, error, "", "", "", "", role, entry, event]
+        self.out = [*self.cells, FAILED, error, "", "", "", "", role, entry, event, ""]
 
 
 ProgressFn = Callable[[int, int], None]
@@ -147,7 +148,12 @@ def export(
     valid, moderators = checked.valid, checked.moderators
     signer = open_signer(account, request, moderators)
     event = "" if signer.event_id is None else str(signer.event_id)
-    previous = Previous(request.csv_out, signer.entry.id, event, request.folder)
+    recorder = Recorder(account, signer.entry.id, signer.event_id,
+                        request.role.value if request.role else None,
+                        request.link_format.value, str(request.csv_out))
+    previous = Previous(request.csv_out, signer.entry.id, event, request.folder,
+                        revoked=recorder.revoked())
+    written = False
     try:
         if len(previous):
             valid, moderators = _to_do(request, len(header), previous)
@@ -161,7 +167,9 @@ def export(
         if request.folder is not None:
             request.folder.mkdir(mode=0o700, exist_ok=True)
         try:
-            _write(account, request, header, previous, signer, summary, progress, cancel)
+            _write(account, request, header, previous, signer, summary, progress, cancel,
+                   recorder)
+            written = True
         except OutputError:
             raise
         except OSError as exc:
@@ -172,6 +180,8 @@ def export(
                 "this is quick.") from exc
     finally:
         previous.close()
+        recorder.finish(written)
+    summary.export_id, summary.ledger_note = recorder.export_id, recorder.note
     summary.cancelled = bool(cancel is not None and cancel.is_set())
     summary.seconds = time.monotonic() - started
     return summary
@@ -271,7 +281,7 @@ def _to_do(request: ExportRequest, width: int, previous: Previous) -> tuple[int,
 
 def _write(account: Account, request: ExportRequest, header: list[str], previous: Previous,
            signer: Signer, summary: ExportSummary, progress: ProgressFn | None,
-           cancel: threading.Event | None) -> None:
+           cancel: threading.Event | None, recorder: Recorder) -> None:
     """Stream the CSV again, make the links, write the output atomically."""
     width = len(header)
     out_header = [*header, *LINK_COLUMNS]
@@ -319,6 +329,7 @@ def _write(account: Account, request: ExportRequest, header: list[str], previous
             for item in finished:
                 writer.writerow(item.out)
                 _tally(summary, item)
+                _record(recorder, item, signer.ks_expires_at)
             done += len(batch)
             if progress is not None:
                 progress(done, summary.rows)
@@ -336,7 +347,7 @@ def _make(item: _Item, outcome: bulk.Access, signer: Signer, entry: str, event: 
         return
     item.status = OK
     item.out = [*item.cells, OK, "", made.link, made.ks_expires_at, made.jwt_expires_at,
-                made.warning, item.role.value, entry, event]
+                made.warning, item.role.value, entry, event, made.link_id]
 
 
 def _batches(items: Iterator[_Item]) -> Iterator[list[_Item]]:
@@ -355,6 +366,18 @@ def _batches(items: Iterator[_Item]) -> Iterator[list[_Item]]:
 
 _ERROR = LINK_COLUMNS.index("error")
 _WARNING = LINK_COLUMNS.index("warning")
+_LINK_ID = LINK_COLUMNS.index("link_id")
+
+
+def _record(recorder: Recorder, item: _Item, expires_at: int | None) -> None:
+    """Tell the ledger about a row's link (made now, or kept from the last run)."""
+    if item.role is None or item.status == FAILED:
+        return
+    link_id = item.out[len(item.cells) + _LINK_ID]
+    if item.status == OK:
+        recorder.made(link_id, item.row.person.user_id, item.role.value, expires_at)
+    else:
+        recorder.kept(link_id, item.role.value)
 
 
 def _tally(summary: ExportSummary, item: _Item) -> None:

@@ -118,6 +118,7 @@ class IssuedTokens:
         jwt_expires_at: Unix seconds.
         session_ends_at: When the session is expected to end (unix seconds), or None.
         warnings: Sentences for the producer (e.g. a token ends before the session does).
+        link_id: The KS's ``sessionid`` (the link's ID in the ledger); '' for none.
     """
 
     user_id: str
@@ -130,3 +131,4 @@ class IssuedTokens:
     jwt_expires_at: int
     session_ends_at: int | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    link_id: str = ""

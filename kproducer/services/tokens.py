@@ -14,6 +14,7 @@ from typing import Any
 import jwt
 
 from ..kaltura.ks import USER_SESSION, generate_ks
+from ..local.link_ledger import new_link_id
 from .models import Entry, EntryKind, IssuedTokens, Role
 
 #: Extra time after a VOD's duration for pauses and late starts: half the duration,
@@ -75,9 +76,15 @@ def jwt_expiry(ks_expires_at: int, now: int, policy: ExpiryPolicy) -> int:
     return ks_expires_at
 
 
-def user_privileges(entry_id: str, event_id: int | None) -> str:
-    """``sview:{entryId},setrole:PLAYBACK_BASE_ROLE[,virtualeventid:{eventId}]``."""
-    privileges = f"sview:{entry_id},setrole:PLAYBACK_BASE_ROLE"
+def user_privileges(entry_id: str, event_id: int | None, link_id: str) -> str:
+    """The USER KS privileges of DESIGN §3.
+
+    ``sview:{entryId},setrole:PLAYBACK_BASE_ROLE,disableentitlementforentry:{entryId},``
+    ``sessionid:{linkId}[,virtualeventid:{eventId}]``: the ``sessionid`` is the link's ID in
+    the ledger, so that ``session.end`` with a KS of the same session ID revokes it.
+    """
+    privileges = (f"sview:{entry_id},setrole:PLAYBACK_BASE_ROLE,"
+                  f"disableentitlementforentry:{entry_id},sessionid:{link_id}")
     if event_id is not None:
         privileges += f",virtualeventid:{event_id}"
     return privileges
@@ -124,9 +131,11 @@ def issue(
     event_id: int | None,
     policy: ExpiryPolicy | None = None,
     now: int | None = None,
+    link_id: str | None = None,
 ) -> IssuedTokens:
-    """Make the KS and JWT of one person for one entry."""
+    """Make the KS and JWT of one person for one entry (a new link ID unless given)."""
     policy = policy or ExpiryPolicy()
+    link_id = link_id or new_link_id()
     now = int(time.time()) if now is None else now
     ks_exp = ks_expiry(entry, now, policy)
     jwt_exp = jwt_expiry(ks_exp, now, policy)
@@ -137,7 +146,7 @@ def issue(
         user_id,
         USER_SESSION,
         ks_exp - int(time.time()),
-        user_privileges(entry.id, event_id),
+        user_privileges(entry.id, event_id, link_id),
     )
     token = sign_cnc_jwt(
         cnc_claims(partner_id, user_id, entry.id, event_id, role, jwt_exp), cnc_app_token
@@ -154,6 +163,7 @@ def issue(
         jwt_expires_at=jwt_exp,
         session_ends_at=ends,
         warnings=expiry_warnings(ks_exp, jwt_exp, ends, policy),
+        link_id=link_id,
     )
 
 

@@ -14,6 +14,8 @@ Obj = dict[str, Any]
 
 #: ``Partner::getKsMaxExpiryInSeconds`` when the partner sets none (``dateUtils::DAY``).
 KS_MAX_EXPIRY = 86400
+#: How long ``invalidSessionPeer::invalidateKs`` keeps a session-ID invalidation.
+SESSION_ID_INVALIDATION = 24 * 60 * 60
 
 
 def admin_secrets(db: Store, partner_id: int) -> list[str]:
@@ -22,10 +24,22 @@ def admin_secrets(db: Store, partner_id: int) -> list[str]:
     return [s for s in str(value).split(",") if s] if value else []
 
 
-def invalidate(db: Store, key: str) -> None:
-    """``invalidSessionPeer::invalidateByKey``: later use of the KS gives ``LOGOUT``."""
+def invalidate(db: Store, key: str, valid_until: int | None = None) -> None:
+    """``invalidSessionPeer::invalidateByKey``: later use of the KS gives ``LOGOUT``.
+
+    A row still in force keeps its ``ks_valid_until`` (the server only resets its actions
+    limit); one past it is gone (the cleanup and the memcache sync,
+    ``syncInvalidSessionsToMemcache.php``, drop expired rows) and is made anew. ``None``:
+    in force for good (an app token without expiry).
+    """
+    row = db.execute("SELECT valid_until FROM invalid_sessions WHERE ks_hash=?",
+                     (key,)).fetchone()
+    if row is not None and (row[0] is None or row[0] > db.now()):
+        db.execute("UPDATE invalid_sessions SET actions_limit=NULL WHERE ks_hash=?", (key,))
+        return
     db.execute(
-        "INSERT OR REPLACE INTO invalid_sessions (ks_hash, actions_limit) VALUES (?, NULL)", (key,)
+        "INSERT OR REPLACE INTO invalid_sessions (ks_hash, actions_limit, valid_until) "
+        "VALUES (?, NULL, ?)", (key, valid_until)
     )
 
 
@@ -99,10 +113,16 @@ def get(ctx: Context, session: str) -> Obj:
 
 @action("session", "end", access=Access.NONE)
 def end(ctx: Context) -> None:
-    """Invalidate the call's KS, and every KS of its session id (an app-token session)."""
+    """End the call's KS (``ks::kill`` → ``invalidSessionPeer::invalidateKs``).
+
+    The KS itself until it expires, and every KS of its partner and ``sessionid`` privilege
+    for 24 hours (a KS of an ended session ID is refused before any action runs, so ending
+    it again is ``INVALID_KS``).
+    """
     if ctx.session is None:
         return
-    invalidate(ctx.db, ctx.session.hash())
+    invalidate(ctx.db, ctx.session.hash(), ctx.session.expiry)
     session_ids = ctx.session.privileges.get("sessionid")
     if session_ids:
-        invalidate(ctx.db, session_id_hash(ctx.session.partner_id, session_ids[0]))
+        invalidate(ctx.db, session_id_hash(ctx.session.partner_id, session_ids[0]),
+                   ctx.now + SESSION_ID_INVALIDATION)
