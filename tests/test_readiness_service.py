@@ -213,3 +213,88 @@ def test_settings_without_kme_do_not_touch_other_sessions(sb):
         assert readiness.check(acct, setup.event.id).ready
     finally:
         close_account(acct)
+
+
+# --- the link ledger (local: no request) ---------------------------------------------------
+
+
+def export_links(account, entry_id, folder, expires_in=None):
+    from kproducer.services import links
+    from kproducer.services.link_models import ExportRequest
+    from kproducer.services.tokens import ExpiryPolicy
+
+    people = folder / f"people-{time.time_ns()}.csv"
+    people.write_text("user_id\nbob@example.com\ncarol@example.com\n", encoding="utf-8")
+    request = ExportRequest(entry_id, people, folder / f"out-{time.time_ns()}.csv",
+                            policy=ExpiryPolicy(fixed_seconds=expires_in))
+    summary = links.export(account, request)
+    assert summary.ok == 2, summary
+    return summary
+
+
+def test_links_that_end_before_the_session_offer_a_re_export(account, sb, tmp_path):
+    setup = ready_event(account, starts_in=2 * HOUR)
+    live = setup.sessions[0]
+    export_links(account, live.id, tmp_path)  # default: the session's end + 10 minutes
+    lasting = finding(readiness.check(account, setup.event.id), live.id, "links")
+    assert lasting.ok and "2 exported links last" in lasting.message
+    export_links(account, live.id, tmp_path, expires_in=HOUR)  # ends 2 hours early
+    report = readiness.check(account, setup.event.id)
+    short = finding(report, live.id, "links")
+    assert not short.ok and short.action is Fix.REEXPORT and not report.ready
+    assert short.message.startswith("2 exported links for this session end before it does")
+    assert "2 hours early" in short.message
+
+
+def test_revoked_links_are_noted_and_no_longer_count(account, sb, tmp_path):
+    from kproducer.local.link_ledger import LinkLedger
+
+    setup = ready_event(account, starts_in=2 * HOUR)
+    live = setup.sessions[0]
+    export_links(account, live.id, tmp_path, expires_in=HOUR)
+    with LinkLedger.open() as ledger:
+        [export] = ledger.exports(live.id)
+        ids = [link.link_id for link in ledger.links(export.export_id)]
+        ledger.mark_revoked(ids, int(time.time()), int(time.time()) + 24 * HOUR)
+        report = readiness.check(account, setup.event.id, ledger=ledger)
+    assert report.ready  # revoked links no longer cut anyone off
+    noted = finding(report, live.id, "revoked_links")
+    assert noted.ok and "2 links for this session were revoked" in noted.message
+    assert not [f for f in report.findings if f.check == "links"]
+
+
+def test_an_unreadable_ledger_is_a_note_and_the_check_goes_on(account, sb, tmp_path):
+    from kproducer import paths
+    from kproducer.local.link_ledger import LinkLedger
+
+    setup = ready_event(account)
+    path = LinkLedger.default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    report = readiness.check(account, setup.event.id)
+    assert report.ready
+    assert any("set aside" in note or "ledger" in note for note in report.notes)
+    assert paths.data_dir().exists()
+
+
+def test_the_ledger_adds_no_request(account, sb, tmp_path):
+    setup = ready_event(account)
+    export_links(account, setup.sessions[0].id, tmp_path)
+    readiness.check(account, setup.event.id)
+    reset_stats(sb)
+    readiness.check(account, setup.event.id)
+    assert stats(sb)["http_requests"] == 1
+
+
+def test_an_encoder_kit_missing_from_the_answer_is_not_ready():
+    from kproducer.services import readiness_checks
+    from kproducer.services.models import Entry
+    from kproducer.services.readiness import Gathered, SessionState
+
+    entry = Entry("0_abcdefgh", "Bare", EntryKind.LIVE, "2")
+    got = Gathered(sessions={entry.id: SessionState(entry, has_kit=False, members=1,
+                                                     group_exists=True)})
+    account = type("A", (), {"settings": AccountSettings(1, "s")})()
+    [kit] = [f for f in readiness_checks.findings(account, got, [entry], time.time(), {})
+             if f.check == "encoder_kit"]
+    assert not kit.ok and kit.action is Fix.OPEN_ENCODER and "no encoder" in kit.message

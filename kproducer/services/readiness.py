@@ -17,7 +17,8 @@ before a live start) are asked of Kaltura in as few requests as the cache allows
    within 15 minutes (or under way; always when its schedule is not known yet).
 
 Cold, 3 sessions take 2 requests and 50 take at most 5; warm, 1. What each answer proves is
-cached as the seed's facts (:mod:`.facts`). Findings are made by :mod:`.readiness_checks`.
+cached as the seed's facts (:mod:`.facts`). Findings are made by :mod:`.readiness_checks`;
+exported links are read from the local link ledger (:mod:`.readiness_links`, no request).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from KalturaClient.Plugins.Core import (
 )
 
 from ..kaltura.client import CallResult, ProducerClient
-from . import entries, events, facts, readiness_checks, schedule
+from ..local.link_ledger import LinkLedger
+from . import entries, events, facts, readiness_checks, readiness_links, schedule
 from .account import Account
 from .models import Entry, EntryKind
 from .readiness_model import Readiness
@@ -78,12 +80,14 @@ class Gathered:
     listed_total: int = 0
 
 
-def check(account: Account, event_id: int | str, *, now: float | None = None) -> Readiness:
+def check(account: Account, event_id: int | str, *, now: float | None = None,
+          ledger: LinkLedger | None = None) -> Readiness:
     """Check one event's sessions for going live (see the module notes for the requests).
 
     Args:
         event_id: The virtual event.
         now: The time to check against (unix seconds; default: now).
+        ledger: The link ledger to read exported links from (default: the app's).
 
     Raises:
         InvalidInput: Not an event ID. NotFound: no such event.
@@ -104,8 +108,10 @@ def check(account: Account, event_id: int | str, *, now: float | None = None) ->
     _run_batched(account, [s for state in later for s in _session_steps(account, state, now)])
     sessions = sorted((s.entry for s in got.sessions.values()), key=_soonest)
     account.cache.put(EVENT_SESSIONS, str(event_id), [e.id for e in sessions])
-    findings = readiness_checks.findings(account, got, sessions, now)
-    return Readiness(events.event_from(got.event), tuple(sessions), tuple(findings), now)
+    links, note = readiness_links.read(account, sessions, ledger)
+    findings = readiness_checks.findings(account, got, sessions, now, links)
+    return Readiness(events.event_from(got.event), tuple(sessions), tuple(findings), now,
+                     (note,) if note else ())
 
 
 def _soonest(entry: Entry) -> tuple[int, int, str]:

@@ -6,15 +6,17 @@ can make or open the fix, a :class:`~.readiness_model.Fix`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from . import readiness_links
 from .account import Account
 from .models import Entry, EntryKind
 from .readiness_model import Finding, Fix, sort_key
 
 if TYPE_CHECKING:
     from .readiness import Gathered, SessionState
+    from .readiness_links import LinkFacts
 
 ACCOUNTS = "File › Accounts… (or kproducer profile add)"
 #: ``KalturaEntryStatus`` → what it means for a recording, and whether it plays.
@@ -31,12 +33,15 @@ _VOD_STATUS = {
 _READY = "2"
 
 
-def findings(account: Account, got: Gathered, sessions: list[Entry], now: float) -> list[Finding]:
+def findings(account: Account, got: Gathered, sessions: list[Entry], now: float,
+             links: Mapping[str, LinkFacts]) -> list[Finding]:
     """Every finding: the event-wide ones first, then each session's, soonest first."""
     out = list(_event_wide(account, got, sessions))
     for entry in sessions:
         state = got.sessions[entry.id]
-        out.extend(sorted(_session(account, state, now), key=sort_key))
+        mine = [*_session(account, state, now), *readiness_links.findings(
+            state.entry, links.get(entry.id))]
+        out.extend(sorted(mine, key=sort_key))
     return out
 
 
@@ -209,11 +214,11 @@ def _broadcasting(state: SessionState, now: float) -> Finding | None:
 
 def _ago(seconds: float) -> str:
     """``3 days``, ``5 hours``, ``12 minutes`` (at least one minute)."""
-    minutes = max(1, int(seconds // 60))
+    minutes = max(1, round(seconds / 60))
     if minutes >= 2 * 24 * 60:
-        return f"{minutes // (24 * 60)} days"
+        return f"{round(minutes / (24 * 60))} days"
     if minutes >= 120:
-        return f"{minutes // 60} hours"
+        return f"{round(minutes / 60)} hours"
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
