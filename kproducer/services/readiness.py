@@ -305,3 +305,13 @@ def _run_batched(account: Account, steps: list[facts.Step]) -> None:
     """Steps as multirequests of at most :data:`BATCH` calls."""
     for start in range(0, len(steps), BATCH):
         facts.run(account, steps[start:start + BATCH])
+
+
+def create_group(account: Account, entry_id: str) -> None:
+    """The fix "create the group": the session's moderators group, in ONE request.
+
+    ``group.add`` through :func:`.facts.group_step` (a duplicate means it is there already).
+    """
+    step = facts.group_step(account, moderators_group(entries.check_entry_id(entry_id)),
+                            force=True)
+    facts.run(account, [step] if step is not None else [])
