@@ -9,7 +9,7 @@ from conftest import reset_stats, stats
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from kproducer.services.readiness_model import Fix
-from kproducer.ui.readiness_tab import GREEN
+from kproducer.ui.readiness_tab import GREEN, WHOLE_EVENT
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_the_tab_checks_the_event_when_shown_and_lights_each_session(window, qtb
     tab = checked(window, qtbot)
     assert stats(info)["http_requests"] <= 3
     names = [r.name for r in tab.model.rows]
-    assert names[0] == "The whole event (account settings)"
+    assert names[0] == WHOLE_EVENT
     assert set(names[1:]) == {"Opening keynote (recording)", "Live panel: the future of events",
                               "Speaker green room"}
     assert row_named(tab, "Live panel: the future of events").light == GREEN
@@ -118,3 +118,11 @@ def test_choosing_another_event_checks_that_one(window, qtbot, info):
     qtbot.waitUntil(lambda: tab.report is not None and tab.report.event.name == "An empty event",
                     timeout=20_000)
     assert "no sessions" in " ".join(f.message for f in tab.report.findings)
+
+
+def test_finding_texts_are_plain_text(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    tab = checked(window, qtbot)
+    labels = tab.list_holder.findChildren(QLabel)
+    assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)

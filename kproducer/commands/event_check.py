@@ -13,7 +13,7 @@ from kproducer.services import events, readiness
 from kproducer.services.readiness_model import Readiness
 
 from .base import OK, SOME_FAILED
-from .common import account_options, connected, handles, iso, print_json, table
+from .common import account_options, connected, handles, iso, print_json, table, warn
 
 #: The light a session gets: every check passed, or something to fix.
 GREEN, RED = "green", "red"
@@ -32,6 +32,8 @@ def check_command(args: argparse.Namespace) -> int:
     event_id = events.check_event_id(args.event_id)
     with connected(args) as account:
         report = readiness.check(account, event_id)
+    for note in report.notes:
+        warn(f"note: {note}")
     if args.json:
         print_json(report.as_json())
     else:

@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
 
 from ..services.models import Entry, EntryKind, Event
 from ..services.readiness_model import Finding, Fix, Readiness
+from . import plain_text
 from .common import NOT_CONNECTED, Deps, Page, heading, hint, when
+from .entries_tab import KIND_NAMES
 from .table import Column, RowsModel, make_view, select_where, selected_row
 from .worker import Failure, JobContext
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
-KINDS = {EntryKind.VOD: "Recording", EntryKind.LIVE: "Live", EntryKind.ROOM: "Room",
-         EntryKind.OTHER: "Other"}
 #: What a fix button says.
 FIX_BUTTONS = {
     Fix.CREATE_GROUP: "Create the moderators group",
@@ -46,7 +46,9 @@ FIX_BUTTONS = {
     Fix.REEXPORT: "Export the links again…",
     Fix.EDIT_ACCOUNT: "Open Accounts…",
 }
-GREEN, RED = "● Ready", "● To fix"
+GREEN = "● Ready"
+#: The row of what every session of the event shares.
+WHOLE_EVENT = "The whole event (shared settings)"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class LightRow:
     @property
     def name(self) -> str:
         """The session's name, or what the event-wide row stands for."""
-        return self.entry.name if self.entry else "The whole event (account settings)"
+        return self.entry.name if self.entry else WHOLE_EVENT
 
 
 def _starts(row: LightRow) -> str:
@@ -90,9 +92,9 @@ COLUMNS: list[Column[LightRow]] = [
     Column("Ready", lambda r: r.light, sort=lambda r: -r.problems, width=11,
            tone=lambda r: "error" if r.problems else "good"),
     Column("Session", lambda r: r.name, sort=lambda r: (r.entry is not None, r.name.lower())),
-    Column("Type", lambda r: KINDS[r.entry.kind] if r.entry else "", width=9),
+    Column("Type", lambda r: KIND_NAMES[r.entry.kind] if r.entry else "", width=7),
     Column("Starts", _starts, sort=lambda r: (r.entry.schedule.start if r.entry and
-                                                r.entry.schedule else 0), width=26),
+                                                r.entry.schedule else 0), width=31),
 ]
 
 
@@ -288,7 +290,7 @@ class ReadinessTab(Page):
             button.setObjectName(f"fix.{finding.action.value}")
             button.clicked.connect(lambda: self.fix(finding.action, row.entry, button))
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
-        return box
+        return plain_text.make_plain(box)  # server sentences in it are account data
 
     def fix(self, action: Fix | None, entry: Entry | None, button: QPushButton) -> None:
         """Make the fix (create the group here), or ask the window to open it."""
