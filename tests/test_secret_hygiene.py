@@ -315,7 +315,7 @@ def test_a_whole_session_keeps_its_secrets_in_the_keyring_only(
         assert len(lines) == 1, gui.out
         report = json.loads(lines[0])
         assert report["account"] == name and report["preview_ready_ms"] > 0, report
-        assert len(report["screenshots"]) == 7  # the tabs, Entries with a live session at two sizes, Accounts
+        assert len(report["screenshots"]) == 8  # the tabs, Entries with a live session at two sizes, Accounts
         assert all(Path(shot).parent == shots for shot in report["screenshots"])
 
         # Signed links: player URLs, HTML pages (with chat), and the room's pages (KME).

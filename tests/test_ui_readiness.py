@@ -126,3 +126,11 @@ def test_finding_texts_are_plain_text(window, qtbot):
     tab = checked(window, qtbot)
     labels = tab.list_holder.findChildren(QLabel)
     assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+
+
+def test_edit_refresh_checks_again_when_the_tab_is_in_front(window, qtbot):
+    tab = checked(window, qtbot)
+    window.update_actions()
+    assert window.menu_actions.refresh.isEnabled()
+    with qtbot.waitSignal(tab.checked, timeout=20_000):
+        window.menu_actions.refresh.trigger()
