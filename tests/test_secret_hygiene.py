@@ -371,7 +371,7 @@ def test_a_whole_session_keeps_its_secrets_in_the_keyring_only(
                 for path in kp.scanned if path.is_relative_to(kp_home)}
         assert {"config/profiles.json", "cache/cache.sqlite3", "exports/links.csv",
                 "exports/pages/links.csv", "exports/room-pages/links.csv",
-                "exports/moderators-report.csv", "screenshots/04-preview.png"} <= seen, seen
+                "exports/moderators-report.csv", "screenshots/05-preview.png"} <= seen, seen
 
         # The previews' QtWebEngine profiles are off the record: nothing of theirs on disk.
         assert not [path for path in kp.scanned if "QtWebEngine" in path.parts]
