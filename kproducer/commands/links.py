@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 from kproducer.services import entries
+from kproducer.services.link_record import OUTLIVES_REVOCATION, REVOCATION_LIFETIME
 from kproducer.services.links import (
     ExportError,
     ExportRequest,
@@ -29,6 +31,7 @@ from kproducer.services.links import (
 from kproducer.services.models import Role
 from kproducer.services.tokens import EmbedStyle, ExpiryPolicy
 
+from . import links_ledger
 from .base import OK, SOME_FAILED, USAGE, Command, CommandError
 from .common import (
     ProgressLine,
@@ -97,6 +100,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                           "chat token, re-issued on every page load")
     account_options(cmd)
     handles(cmd, export_command)
+    links_ledger.configure(sub)
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -138,6 +142,8 @@ def document(summary: ExportSummary) -> dict[str, Any]:
     """The summary as JSON data (no links: they are in the output file)."""
     request = summary.request
     return {
+        "export_id": summary.export_id,
+        "ledger_note": summary.ledger_note,
         "entry_id": request.entry_id,
         "event_id": summary.event_id,
         "format": request.link_format.value,
@@ -156,6 +162,13 @@ def document(summary: ExportSummary) -> dict[str, Any]:
                      for f in summary.failures],
         "seconds": round(summary.seconds, 3),
     }
+
+
+def outlives_note(summary: ExportSummary) -> str | None:
+    """Said when the new links outlive the 24 hours Kaltura keeps a revocation."""
+    if summary.ks_expires_at and summary.ks_expires_at - time.time() > REVOCATION_LIFETIME:
+        return OUTLIVES_REVOCATION
+    return None
 
 
 def _print_summary(summary: ExportSummary) -> None:
@@ -179,10 +192,18 @@ def _print_summary(summary: ExportSummary) -> None:
         print("Run the same command again to finish only the rows not ok.")
     where = f"{request.csv_out}" + (f" (pages in {request.folder})" if request.folder else "")
     print(f"Every row's outcome is in {where}.")
+    if summary.export_id:
+        print(f"Export ID {summary.export_id}: revoke these links with "
+              f"'kproducer links revoke {summary.export_id}'.")
+    if summary.ledger_note:
+        print(f"Note: {summary.ledger_note}")
+    note = outlives_note(summary)
+    if note:
+        print(f"Note: {note}")
 
 
 COMMAND = Command(
     "links",
-    "export signed links (player URL or HTML page) for a list of people",
+    "export signed links (player URL or HTML page) for a list of people; list and revoke them",
     configure,
 )

@@ -443,8 +443,13 @@ class KalturaConnection:
                 return found
             page += 1
 
-    def multi(self, queue: Callable[[ProducerClient], object]) -> list[CallResult]:
+    def multi(self, queue: Callable[[ProducerClient], object], *,
+              raise_auth: bool = True) -> list[CallResult]:
         """Run the calls ``queue(client)`` makes as ONE multirequest.
+
+        ``raise_auth=False`` leaves authentication errors in their results: for calls that
+        carry a KS of their own (``session.end`` of a link), whose refusal says nothing
+        about the admin secret.
 
         Inside ``queue`` the client's methods return placeholders (usable in later calls of
         the same batch, e.g. ``added.id``); the return value of ``queue`` is ignored.
@@ -478,7 +483,7 @@ class KalturaConnection:
             for name, value in zip(names, raw, strict=False)
         ]
         for result in results:
-            if isinstance(result.error, AuthenticationError):
+            if raise_auth and isinstance(result.error, AuthenticationError):
                 raise result.error
         return results
 

@@ -220,13 +220,16 @@ class LinkLedger:
         return paths.data_dir() / FILE_NAME
 
     @classmethod
-    def open(cls, path: Path | None = None, busy_timeout: float = BUSY_TIMEOUT) -> LinkLedger:
+    def open(cls, path: Path | None = None, busy_timeout: float | None = None) -> LinkLedger:
         """Open the ledger (default :meth:`default_path`), setting a bad file aside.
+
+        ``busy_timeout`` defaults to :data:`BUSY_TIMEOUT` seconds.
 
         Raises:
             LedgerUnavailable: It is locked or cannot be created.
         """
         path = path if path is not None else cls.default_path()
+        busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         note = None
         for _ in range(2):
             try:
