@@ -67,6 +67,8 @@ def test_default_ttls_follow_the_seed() -> None:
         CacheKind.GROUP_EXISTS: 30 * DAY,
         CacheKind.USER_IN_GROUP: 3 * DAY,
         CacheKind.ENTRY: 1 * DAY,
+        CacheKind.EVENT_SESSIONS: 1 * DAY,
+        CacheKind.GROUP_MEMBER: 3 * DAY,
     }
     assert CacheKind.USER_EXISTS == "user_exists"  # the services use the plain strings
 
@@ -152,7 +154,7 @@ def test_non_json_values_are_refused(cache: Cache, value: object) -> None:
 
 def test_unknown_kinds_are_refused(cache: Cache) -> None:
     with pytest.raises(
-        ValueError, match=r"Unknown cache kind 'colour' \(known: cnc_token, entry, group_exists"
+        ValueError, match=r"Unknown cache kind 'colour' \(known: cnc_token, entry, event_sessions"
     ):
         cache.get("colour", "x")
 

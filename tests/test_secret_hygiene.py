@@ -315,7 +315,8 @@ def test_a_whole_session_keeps_its_secrets_in_the_keyring_only(
         assert len(lines) == 1, gui.out
         report = json.loads(lines[0])
         assert report["account"] == name and report["preview_ready_ms"] > 0, report
-        assert len(report["screenshots"]) == 8  # the tabs (Links too), Entries with a live session at two sizes, Accounts
+        # the six tabs, Entries with a live session at two sizes, Accounts
+        assert len(report["screenshots"]) == 9
         assert all(Path(shot).parent == shots for shot in report["screenshots"])
 
         # Signed links: player URLs, HTML pages (with chat), and the room's pages (KME).
@@ -371,7 +372,7 @@ def test_a_whole_session_keeps_its_secrets_in_the_keyring_only(
                 for path in kp.scanned if path.is_relative_to(kp_home)}
         assert {"config/profiles.json", "cache/cache.sqlite3", "exports/links.csv",
                 "exports/pages/links.csv", "exports/room-pages/links.csv",
-                "exports/moderators-report.csv", "screenshots/04-preview.png"} <= seen, seen
+                "exports/moderators-report.csv", "screenshots/05-preview.png"} <= seen, seen
 
         # The previews' QtWebEngine profiles are off the record: nothing of theirs on disk.
         assert not [path for path in kp.scanned if "QtWebEngine" in path.parts]

@@ -44,9 +44,10 @@ def test_smoke_test_prints_one_json_line_and_saves_each_tab(tmp_path):
     assert report["window_shown_ms"] < report["events_loaded_ms"] <= report["entries_loaded_ms"]
     assert report["events"] >= 1 and report["entries"] >= 3
     names = sorted(p.name for p in shots.glob("*.png"))
-    assert names == ["01-events.png", "02-entries.png", "03-moderators.png", "04-preview.png",
-                     "05-links.png", "06-entries-live-1280x800.png",
-                     "07-entries-live-1024x700.png", "08-accounts-dialog.png"]
+    assert names == ["01-events.png", "02-go-live-check.png", "03-entries.png",
+                     "04-moderators.png", "05-preview.png", "06-links.png",
+                     "07-entries-live-1280x800.png", "08-entries-live-1024x700.png",
+                     "09-accounts-dialog.png"]
     assert all(p.stat().st_size > 5_000 for p in shots.glob("*.png"))
     # the smoke test leaves no layout behind
     assert not (tmp_path / "home" / "config" / "gui.ini").exists() or "geometry" not in (

@@ -1,4 +1,4 @@
-"""``kproducer events list | create | delete``: the account's virtual events."""
+"""``kproducer events list | create | delete | check``: the account's virtual events."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     delete.add_argument("event_id", metavar="ID", help="the event's ID")
     account_options(delete)
     handles(delete, delete_command)
+
+    from . import event_check  # loaded with this command only
+
+    event_check.configure(sub)
 
 
 def event_json(event: Event) -> dict[str, Any]:
@@ -84,4 +88,5 @@ def delete_command(args: argparse.Namespace) -> int:
     return OK
 
 
-COMMAND = Command("events", "list, create and delete virtual events", configure)
+COMMAND = Command("events", "list, create, delete and check (go-live) virtual events",
+                  configure)

@@ -54,6 +54,10 @@ class CacheKind(StrEnum):
     GROUP_EXISTS = "group_exists"
     USER_IN_GROUP = "user_in_group"
     ENTRY = "entry"
+    #: Go-live readiness (services/readiness.py): an event's sessions at its last check,
+    #: one known member of a moderators group.
+    EVENT_SESSIONS = "event_sessions"
+    GROUP_MEMBER = "group_member"
 
 
 #: Default TTL in seconds of each kind (DESIGN §6); override them with ``Cache(ttls=...)``.
@@ -64,6 +68,8 @@ DEFAULT_TTLS: Mapping[str, float] = MappingProxyType(
         CacheKind.GROUP_EXISTS: 30 * DAY,
         CacheKind.USER_IN_GROUP: 3 * DAY,
         CacheKind.ENTRY: 1 * DAY,
+        CacheKind.EVENT_SESSIONS: 1 * DAY,
+        CacheKind.GROUP_MEMBER: 3 * DAY,
     }
 )
 

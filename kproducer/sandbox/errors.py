@@ -148,6 +148,9 @@ INVALID_GROUP_ID = _e("INVALID_GROUP_ID;ID;Invalid group id - @ID@")
 
 # --- entries, app tokens, virtual events ----------------------------------------------------------
 ENTRY_ID_NOT_FOUND = _e('ENTRY_ID_NOT_FOUND;ENTRY_ID;Entry id "@ENTRY_ID@" not found')
+#: ``APIErrors::INVALID_UI_CONF_ID`` (alpha/apps/kaltura/lib/webservices/APIErrors.class.php),
+#: what ``UiConfService`` throws for an unknown id (not ``UICONF_ID_NOT_FOUND``, unused there).
+INVALID_UI_CONF_ID = _e("INVALID_UI_CONF_ID;UI_CONF_ID;Unknown uiConf [@UI_CONF_ID@]")
 APP_TOKEN_ID_NOT_FOUND = _e('APP_TOKEN_ID_NOT_FOUND;ID;Application token id "@ID@" not found')
 APP_TOKEN_NOT_ACTIVE = _e('APP_TOKEN_NOT_ACTIVE;ID;Application token id "@ID@" not active')
 APP_TOKEN_EXPIRED = _e('APP_TOKEN_EXPIRED;ID;Application token id "@ID@" expired')

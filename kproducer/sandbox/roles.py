@@ -42,7 +42,7 @@ _ALWAYS_ALLOWED = frozenset({
 })
 
 #: WIDGET_SESSION_PERMISSION items (service.session, user, baseentry, media, livestream,
-#: appToken, uploadtoken .ini).
+#: appToken, uploadtoken, uiconf .ini).
 _WIDGET_SESSION = frozenset({
     "session.start", "session.end", "session.impersonate", "session.startwidgetsession",
     "user.get", "user.login", "user.loginbyloginid", "user.resetpassword",
@@ -51,7 +51,7 @@ _WIDGET_SESSION = frozenset({
     "baseentry.list", "baseentry.listbyreferenceid", "baseentry.getplaybackcontext",
     "media.anonymousrank", "media.count", "media.flag", "media.get", "media.list",
     "media.getvolumemap", "livestream.get", "livestream.list",
-    "apptoken.startsession", "uploadtoken.get", "uploadtoken.list",
+    "apptoken.startsession", "uploadtoken.get", "uploadtoken.list", "uiconf.get",
 })
 
 #: PLAYBACK_BASE_PERMISSION items.
@@ -59,7 +59,7 @@ _PLAYBACK_BASE = frozenset({
     "session.startwidgetsession", "baseentry.flag", "baseentry.get", "baseentry.getbyids",
     "baseentry.getcontextdata", "baseentry.list", "baseentry.listbyreferenceid",
     "baseentry.getplaybackcontext", "livestream.islive", "livestream.getdetails",
-    "livestream.getlivestreamstats",
+    "livestream.getlivestreamstats", "uiconf.get",
 })
 
 #: Roles modelled action by action: role → the ``service.action`` names it may call.

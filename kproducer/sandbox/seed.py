@@ -1,6 +1,7 @@
 """The demo account a new sandbox starts with.
 
-One partner with an admin user, an ACTIVE ``cncAuth:true`` app token, a virtual event
+One partner with an admin user, an ACTIVE ``cncAuth:true`` app token, the player and CnC
+uiConfs its embeds name, a virtual event
 and three sessions tied to it: a VOD entry with a duration, a live entry with a start
 and end date, and a meeting room. Two ordinary users, one of them already a moderator
 of the live session through its ``{entryId}_moderators`` group.
@@ -12,7 +13,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .services import objects
+from .services import objects, ui_confs
 from .store import Store
 
 PARTNER_ID = 1000001
@@ -51,6 +52,7 @@ def seed(db: Store) -> Account:
     with db.transaction():
         existing = load_account(db)
         if existing is not None:
+            _seed_ui_confs(db, existing, db.now())  # sandboxes seeded before uiConf existed
             return existing
         now = db.now()
         account = Account(
@@ -153,6 +155,7 @@ def seed(db: Store) -> Account:
             ADMIN_USER_ID,
         )
         _seed_schedule(db, pid, live, room, now)
+        _seed_ui_confs(db, account, now)
         for uid, first, last in (
             ("alice@example.com", "Alice", "Moderator"),
             ("bob@example.com", "Bob", "Attendee"),
@@ -217,3 +220,17 @@ def _seed_schedule(
         now,
         ADMIN_USER_ID,
     )
+
+
+def _seed_ui_confs(db: Store, account: Account, now: int) -> None:
+    """The player and CnC uiConfs the account's embeds name (each once)."""
+    for ui_conf_id, name, tags in (
+        (account.player_uiconf_id, "kproducer sandbox player", "kalturaPlayerJs,player"),
+        (account.cnc_uiconf_id, "kproducer sandbox CnC widget", "kalturaPlayerJs,cnc"),
+    ):
+        if db.scalar("SELECT 1 FROM ui_confs WHERE id=?", (ui_conf_id,)):
+            continue
+        ui_confs.add_ui_conf(db, account.partner_id, {
+            "name": name, "objType": 1, "objTypeAsString": "Player", "tags": tags,
+            "creationMode": 2, "width": 560, "height": 395,
+        }, now, ui_conf_id)

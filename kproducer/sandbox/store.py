@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS schedule_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, status INTEGER NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ui_confs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, status INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS invalid_sessions (
     ks_hash TEXT PRIMARY KEY, actions_limit INTEGER, valid_until INTEGER
 );

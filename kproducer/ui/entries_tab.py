@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -258,6 +258,31 @@ class EntriesTab(RecordingActions, SessionActions, Page):
             self.event_picker.setCurrentIndex(max(0, index))  # reloads
         elif self._requested != self.event_id():
             self.refresh()
+
+    def show_session(self, event: Event | None, entry_id: str,
+                     then: Callable[[], object] | None = None) -> None:
+        """Select a session, listing ``event``'s sessions first when it is not listed.
+
+        Args:
+            then: Runs once the session is selected (e.g. open its editor).
+        """
+        if select_where(self.view, lambda e: e.id == entry_id):
+            if then is not None:
+                then()
+            return
+
+        def loaded(_rows: object) -> None:
+            self.entriesLoaded.disconnect(loaded)
+            if select_where(self.view, lambda e: e.id == entry_id) and then is not None:
+                then()
+
+        self.entriesLoaded.connect(loaded)
+        self._want_id = entry_id
+        index = self.event_picker.findData(event.id if event else ALL_EVENTS)
+        if index >= 0 and index == self.event_picker.currentIndex():
+            self.refresh()  # listed already, but not the session: it is new
+        else:
+            self.show_event(event)
 
     def _set_empty(self, text: str) -> None:
         self.empty.setText(text)

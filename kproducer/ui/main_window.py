@@ -19,6 +19,7 @@ from .events_tab import EventsTab
 from .links_tab import LinksTab
 from .moderators_tab import ModeratorsTab
 from .preview_tab import PreviewTab
+from .readiness_tab import ReadinessTab, connect_fixes
 from .settings import gui_settings
 from .status_bar import StatusBar
 from .welcome import WelcomeBanner
@@ -69,12 +70,13 @@ class MainWindow(QMainWindow):
         self.moderators = ModeratorsTab(self.deps, self)
         self.preview = PreviewTab(self.deps, self)
         self.links = LinksTab(self.deps, self)
+        self.readiness = ReadinessTab(self.deps, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
         self.tabs.setDocumentMode(True)
-        for page, title in ((self.events, "&Events"), (self.entries, "E&ntries"),
-                            (self.moderators, "&Moderators"), (self.preview, "&Preview"),
-                            (self.links, "&Links")):
+        for page, title in ((self.events, "&Events"), (self.readiness, "&Go-live check"),
+                            (self.entries, "E&ntries"), (self.moderators, "&Moderators"),
+                            (self.preview, "&Preview"), (self.links, "&Links")):
             self.tabs.addTab(page, title)
         self.welcome = WelcomeBanner(self)
         self.welcome.sandboxRequested.connect(lambda: self.connect_to(SANDBOX_PROFILE))
@@ -100,7 +102,7 @@ class MainWindow(QMainWindow):
 
     def pages(self) -> list[Page]:
         """The tabs, in order."""
-        return [self.events, self.entries, self.moderators, self.preview]
+        return [self.events, self.readiness, self.entries, self.moderators, self.preview]
 
     def _wire(self) -> None:
         self.events.eventSelected.connect(self.entries.show_event)
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self.events.eventsLoaded.connect(lambda events: setattr(self, "known_events", events))
         self.entries.entriesLoaded.connect(lambda entries: setattr(self, "known_entries", entries))
         self.events.showSessions.connect(self._show_sessions)
+        connect_fixes(self, self.readiness)
         self.entries.entriesLoaded.connect(self.moderators.set_entries)
         self.entries.entriesLoaded.connect(self.links.set_entries)
         self.entries.showModerators.connect(self._show_moderators)
@@ -154,7 +157,7 @@ class MainWindow(QMainWindow):
 
     def update_actions(self) -> None:
         """Refresh every enabled state (after a job, a selection or a tab change)."""
-        for page in (self.events, self.entries, self.moderators):
+        for page in (self.events, self.entries, self.moderators, self.readiness):
             page.update_actions()
         self.dock.update_actions()
         menus.update(self)
@@ -241,6 +244,7 @@ class MainWindow(QMainWindow):
         if self.persist:
             gui_settings().setValue("last_profile", connection.name)
         self.preview.reset()
+        self.readiness.clear()
         self.events.clear()
         self.entries.clear()
         self.moderators.set_entries([])
@@ -259,6 +263,7 @@ class MainWindow(QMainWindow):
 
     def _set_disconnected(self, text: str) -> None:
         self.status.set_connection(f"○ {text}", "Choose an account with File › Accounts…")
+        self.readiness.clear()
         self.events.clear()
         self.entries.clear()
         self.moderators.set_entries([])

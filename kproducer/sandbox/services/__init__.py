@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     schedule_events,
     session,
     thumb_assets,
+    ui_confs,
     upload_tokens,
     users,
     virtual_events,
