@@ -246,9 +246,13 @@ class ActivityView(QTreeView):
         header = self.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        width = self.fontMetrics().averageCharWidth()
-        for column, chars in enumerate((13, 34, 10, 22, 8)):
-            self.setColumnWidth(column, chars * width)
+        metrics = self.fontMetrics()
+        pad = 3 * metrics.averageCharWidth()
+        samples = ("00:00:00.000", "Importing moderators into a session", "answered here",
+                   "2000 sent · 200 answered here", "10 min 59 s")
+        for column, sample in enumerate(samples):
+            extra = self.indentation() if column == 0 else 0
+            self.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad + extra)
         self.words: list[str] = []
         self._anchor: QPersistentModelIndex | None = None
 

@@ -112,7 +112,7 @@ class EntryDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.schedule)
         layout.addWidget(hint(
-            "Its moderators group (“<entry ID>_moderators”) is created in the same request, "
+            "Its moderators group (“<session ID>_moderators”) is created in the same request, "
             "so you can assign moderators right away."
         ))
         layout.addWidget(self.problem)
@@ -159,7 +159,7 @@ class AttachDialog(QDialog):
 
     def __init__(self, parent: QWidget, events: Sequence[Event], event_id: int | None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Attach an existing entry")
+        self.setWindowTitle("Attach an existing session")
         self.entry_id = QLineEdit()
         self.entry_id.setPlaceholderText("e.g. 1_abcd2345")
         self.entry_id.setValidator(
@@ -167,7 +167,7 @@ class AttachDialog(QDialog):
         )
         self.event_picker = event_combo(events, event_id, None)
         form = QFormLayout()
-        form.addRow("&Entry ID:", self.entry_id)
+        form.addRow("&Session ID (Kaltura entry ID):", self.entry_id)
         form.addRow("&Event:", self.event_picker)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -121,13 +121,14 @@ class EntriesTab(SessionActions, Page):
         self.event_picker.addItem("All events", ALL_EVENTS)
         self.event_picker.currentIndexChanged.connect(lambda _: self.refresh())
         self.new_button = QPushButton("&New session…", self)
-        self.attach_button = QPushButton("&Attach entry…", self)
+        self.attach_button = QPushButton("&Attach by ID…", self)
         self.edit_button = QPushButton("Ed&it…", self)
         self.delete_button = QPushButton("&Delete…", self)
         self.refresh_button = QPushButton("&Refresh", self)
         self.new_button.setToolTip("Create a live stream or a meeting room, with its moderators "
                                    "group")
-        self.attach_button.setToolTip("List an existing entry (by ID) under the event")
+        self.attach_button.setToolTip("List a video, live stream or room that already exists "
+                                      "in Kaltura (by its ID) under the event")
         self.edit_button.setToolTip("Rename, reschedule or move the selected session (F2)")
         self.delete_button.setToolTip("Delete the selected session, its moderators group and "
                                       "its schedule (Del)")
@@ -340,7 +341,7 @@ class EntriesTab(SessionActions, Page):
                             "Create a live stream or a room with “New session…”.")
         else:
             self._set_empty("This event has no sessions yet.\nCreate one with “New session…”, "
-                            "or attach an existing entry with “Attach entry…”.")
+                            "or attach one that already exists with “Attach by ID…”.")
         want, self._want_id = self._want_id, None
         if not (want and select_where(self.view, lambda e: e.id == want)) and rows:
             self.view.selectRow(0)

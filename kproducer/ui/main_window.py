@@ -38,7 +38,7 @@ def freeze_heap() -> None:
 
 
 class MainWindow(QMainWindow):
-    """Events, Entries, Moderators and Preview tabs over one connected account.
+    """Events, Sessions, Moderators and Preview tabs over one connected account.
 
     Signals:
         connected(object): a :class:`session.Connection` is now in use.
@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
         self.tabs.setDocumentMode(True)
-        for page, title in ((self.events, "&Events"), (self.entries, "E&ntries"),
+        for page, title in ((self.events, "&Events"), (self.entries, "&Sessions"),
                             (self.moderators, "&Moderators"), (self.preview, "&Preview")):
             self.tabs.addTab(page, title)
         self.welcome = WelcomeBanner(self)
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         menus.update(self)
 
     def show_export(self) -> None:
-        """Open the Export signed links dialog on the session selected in Entries."""
+        """Open the Export signed links dialog on the session selected in Sessions."""
         from .export_dialog import ExportDialog
 
         selected = self.entries.selected()

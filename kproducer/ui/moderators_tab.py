@@ -193,7 +193,7 @@ class ModeratorsTab(Page):
             if self.deps.account() is None:
                 text = NOT_CONNECTED
             elif self.entry_id() is None:
-                text = "Pick a session above (or select one on the Entries tab)."
+                text = "Pick a session above (or select one on the Sessions tab)."
             else:
                 text = ("This session has no moderators yet.\nAdd one with “Add moderator…”, "
                         "or drop a CSV file here to import many.")
