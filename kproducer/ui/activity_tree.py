@@ -251,7 +251,7 @@ class ActivityView(QTreeView):
         samples = ("00:00:00.000", "Importing moderators into a session", "answered here",
                    "2000 sent · 200 answered here", "10 min 59 s")
         for column, sample in enumerate(samples):
-            extra = self.indentation() if column == 0 else 0
+            extra = 2 * self.indentation() if column == 0 else 0  # a call sits one level in
             self.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad + extra)
         self.words: list[str] = []
         self._anchor: QPersistentModelIndex | None = None

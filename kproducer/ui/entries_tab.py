@@ -36,6 +36,8 @@ STATUS_NAMES = {
     "6": "blocked", "7": "no media yet",
 }
 ALL_EVENTS = -1
+#: The widest entry ID the ID column shows whole ("{partition}_{8 letters or digits}").
+WIDEST_ID = "0_wwwwwwww"
 
 
 def status_text(entry: Entry) -> str:
@@ -70,7 +72,7 @@ def _timing_key(entry: Entry) -> int:
 
 
 COLUMNS: list[Column[Entry]] = [
-    Column("ID", lambda e: e.id, width=12),
+    Column("ID", lambda e: e.id, width=12, fits=WIDEST_ID),
     Column("Name", lambda e: e.name, sort=lambda e: e.name.lower()),
     Column("Type", lambda e: KIND_NAMES[e.kind], width=6),
     Column("Status", status_text, width=13,

@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..services.models import Entry, Event, Moderator, Role
 from .common import Deps
@@ -78,13 +86,17 @@ class PreviewChooser(QWidget):
         self.user_combo.setObjectName("preview.user")
         self.user_combo.setMinimumContentsLength(22)
         self.user_combo.addItem(PREVIEW_USER_LABEL, None)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self)  # two rows: at 1024 px one row cut every combo's text
+        rows.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        rows.addLayout(row)
         for label, widget in (("&Event:", self.event_combo), ("&Session:", self.entry_combo)):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             row.addWidget(caption)
             row.addWidget(widget, 1)
+        row = QHBoxLayout()
+        rows.addLayout(row)
         row.addWidget(QLabel("View as:", self))
         row.addWidget(self.attendee)
         row.addWidget(self.moderator)
