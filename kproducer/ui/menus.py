@@ -196,8 +196,7 @@ def _help(window: MainWindow) -> None:
         layout.addWidget(buttons)
         dialog.resize(600, min(640, max(400, window.height() - 60)))
     dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
+    dialog.activateWindow()  # F1 again brings it forward
 
 
 def about_text() -> str:
