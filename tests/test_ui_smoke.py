@@ -44,7 +44,7 @@ def test_smoke_test_prints_one_json_line_and_saves_each_tab(tmp_path):
     assert report["window_shown_ms"] < report["events_loaded_ms"] <= report["entries_loaded_ms"]
     assert report["events"] >= 1 and report["entries"] >= 3
     names = sorted(p.name for p in shots.glob("*.png"))
-    assert names == ["01-events.png", "02-entries.png", "03-moderators.png", "04-preview.png",
+    assert names == ["01-events.png", "02-sessions.png", "03-moderators.png", "04-preview.png",
                      "05-entries-live-1280x800.png", "06-entries-live-1024x700.png",
                      "07-accounts-dialog.png"]
     assert all(p.stat().st_size > 5_000 for p in shots.glob("*.png"))
