@@ -99,8 +99,13 @@ class ActivityDock(QDockWidget):
             activity.subscribe_operations(self._arrived), activity.subscribe(self._arrived)]
         for op in activity.operations():
             self.model.upsert(op)
-        for record in activity.records():
-            self._add_call(record)
+        group: list[ActivityRecord] = []
+        for record in activity.records():  # in runs of one operation each
+            if group and group[-1].operation != record.operation:
+                self._add_calls(group)
+                group = []
+            group.append(record)
+        self._add_calls(group)
         self.update_counts()
         self.update_actions()
 
@@ -159,13 +164,20 @@ class ActivityDock(QDockWidget):
             bar = self.view.verticalScrollBar()
             at_bottom = bar.value() >= bar.maximum() - 2
             latest: dict[int, Operation] = {}
+            calls: list[ActivityRecord] = []
             for item in batch:
                 if isinstance(item, Operation):
                     latest[item.id] = item
                     if self.model.row_of(item.id) is None:  # a new one: in order of arrival
+                        self._add_calls(calls)
+                        calls = []
                         self.model.upsert(item)
+                elif calls and calls[-1].operation != item.operation:
+                    self._add_calls(calls)
+                    calls = [item]
                 else:
-                    self._add_call(item)
+                    calls.append(item)
+            self._add_calls(calls)
             for op in latest.values():
                 row = self.model.upsert(op)
                 self.view.apply_filter(self.model.index(row, 0), ())
@@ -173,13 +185,16 @@ class ActivityDock(QDockWidget):
                 self.view.scrollToBottom()
         self.update_counts()
 
-    def _add_call(self, record: ActivityRecord) -> None:
-        op = self.activity.operation(record.operation)
+    def _add_calls(self, records: list[ActivityRecord]) -> None:
+        """Add calls of one operation (one insert; the filter applied to them)."""
+        if not records:
+            return
+        op = self.activity.operation(records[0].operation)
         if op is None:
-            return  # its operation was forgotten (cleared): the call goes with it
-        index = self.model.add_call(record, op)
-        if index.isValid() and self.view.words:
-            self.view.apply_filter(index.parent(), (index.row(),))
+            return  # its operation was forgotten (cleared): the calls go with it
+        row, new = self.model.add_calls(op, records)
+        if row >= 0 and self.view.words:
+            self.view.apply_filter(self.model.index(row, 0), new)
 
     def update_counts(self) -> None:
         """Refresh the totals line."""

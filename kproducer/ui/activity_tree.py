@@ -100,22 +100,23 @@ class ActivityModel(QAbstractItemModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         return row
 
-    def add_call(self, record: ActivityRecord, op: Operation) -> QModelIndex:
-        """Add a call under its operation; the new row's index."""
-        row = self._rows.get(record.operation)
+    def add_calls(self, op: Operation, records: list[ActivityRecord]) -> tuple[int, range]:
+        """Add calls of one operation in one insert; (its row, the new child rows)."""
+        row = self._rows.get(op.id)
         if row is None:
             row = self.upsert(op)
-        parent = self.index(row, 0)
         at = len(self.calls[row])
-        self.beginInsertRows(parent, at, at)
-        self.calls[row].append(record)
-        self._flat.append(record)
-        self._count += 1
+        self.beginInsertRows(self.index(row, 0), at, at + len(records) - 1)
+        self.calls[row].extend(records)
+        self._flat.extend(records)
+        self._count += len(records)
         self.endInsertRows()
         self._trim()
-        row = self._rows.get(record.operation, -1)
-        return self.index(len(self.calls[row]) - 1, 0, self.index(row, 0)) if row >= 0 \
-            else QModelIndex()
+        row = self._rows.get(op.id, -1)
+        if row < 0:
+            return -1, range(0)
+        end = len(self.calls[row])
+        return row, range(end - len(records), end)
 
     def _trim(self) -> None:
         """Forget the oldest operations past the limits."""
