@@ -20,7 +20,9 @@ from ..services.activity_export import CALL_RESULTS
 from .table import tone_color
 
 Index = QModelIndex | QPersistentModelIndex
-HEADERS = ("Time", "What", "Outcome", "Calls", "Took", "Details")
+HEADERS = ("Time", "What", "Outcome", "Details", "Calls", "Took")
+#: The column that takes the width left (what came of an operation, a call's note).
+DETAILS = 3
 #: Operations kept in the list (the oldest go first; the log keeps its own).
 MAX_OPERATIONS = 1000
 #: Calls kept in the list over all operations (an import of 1,000 rows makes ~2,000).
@@ -35,7 +37,7 @@ def operation_title(op: Operation) -> str:
         return "Other calls (not started from this window)"
     if op.background:
         runs = f", {op.runs} times" if op.runs > 1 else ""
-        return f"{op.title} (automatic check{runs})"
+        return f"{op.title} (automatic{runs})"
     return op.title
 
 
@@ -159,12 +161,12 @@ class ActivityModel(QAbstractItemModel):
         if op is not None:
             ending = ENDING_WORDS[op.ending] if op.id != OTHER_CALLS else ""
             return (op.started.astimezone().strftime("%H:%M:%S"), operation_title(op), ending,
-                    calls_text(op), took_text(op.seconds), op.result)
+                    op.result, calls_text(op), took_text(op.seconds))
         call = self.call_at(index)
         if call is None:
             return ("",) * len(HEADERS)
         return (call.time.astimezone().strftime("%H:%M:%S.%f")[:-3], call.action,
-                CALL_RESULTS[call.outcome], "", f"{call.ms:.0f} ms", call.detail)
+                CALL_RESULTS[call.outcome], call.detail, "", f"{call.ms:.0f} ms")
 
     def matches(self, index: Index, words: list[str]) -> bool:
         """Whether every word of the filter is in the row's texts."""
@@ -221,7 +223,7 @@ class ActivityModel(QAbstractItemModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = self.cells(index)[index.column()]
             return text if role == Qt.ItemDataRole.DisplayRole or text else None
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() in (2, 5):
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() in (2, DETAILS):
             op = self.operation_at(index)
             call = self.call_at(index)
             failed = (op is not None and op.ending == "failed") or \
@@ -245,13 +247,14 @@ class ActivityView(QTreeView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(DETAILS, QHeaderView.ResizeMode.Stretch)
         metrics = self.fontMetrics()
         pad = 3 * metrics.averageCharWidth()
-        samples = ("00:00:00.000", "Importing moderators into a session", "answered here",
-                   "2000 sent · 200 answered here", "10 min 59 s")
-        for column, sample in enumerate(samples):
+        samples = {0: "00:00:00.000", 1: "Checking which sessions are live (a…",
+                   2: "answered here", 4: "999 sent · 99 answered here", 5: "10 min 59 s"}
+        for column, sample in samples.items():
             extra = 2 * self.indentation() if column == 0 else 0  # a call sits one level in
             self.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad + extra)
         self.words: list[str] = []
