@@ -21,6 +21,7 @@ from kproducer.ui import entries_tab
 from kproducer.ui.activity_dock import HEIGHT_KEY, START_FRACTION
 from kproducer.ui.main_window import MainWindow
 from kproducer.ui.settings import gui_settings
+from kproducer.ui.table import select_where
 
 
 def window_texts(window):
@@ -94,6 +95,9 @@ def test_the_dock_starts_at_a_fifth_of_the_window_and_remembers_its_height(qtbot
 
 def test_the_sessions_id_column_reads_whole_at_1024(window, qtbot):
     window.resize(1024, 700)
+    if window.entries.model.rowCount() == 0:  # another test's new event is selected
+        with qtbot.waitSignal(window.entries.entriesLoaded, timeout=10_000):
+            assert select_where(window.events.view, lambda e: e.name == "Sandbox Summit 2026")
     window.tabs.setCurrentWidget(window.entries)
     QApplication.processEvents()
     view = window.entries.view
