@@ -247,7 +247,8 @@ def main() -> int:
     print(f"Import of {args.rows} people at {args.latency_ms} ms latency (sandbox {where}): "
           f"{imported_s:.1f} s; {report.summary()}")
     print(f"Moderators listed: {window.moderators.model.rowCount()}; "
-          f"activity rows: {window.dock.model.rowCount()}")
+          f"activity: {window.dock.model.rowCount()} operations, "
+          f"{len(window.dock.model.rows)} calls")
     print(f"Heartbeat: {figures['ticks']} ticks of {TICK_MS} ms; longest stall "
           f"{figures['longest_stall_ms']} ms; p99 {figures['p99_stall_ms']} ms; "
           f"{figures['stalls_over_target']} over {TARGET_MS:.0f} ms")

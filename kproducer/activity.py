@@ -6,29 +6,47 @@ cache answered instead of the API. The log keeps the last records in memory, cou
 since it was created (or cleared), tells plain-callback listeners about each new record (the
 GUI bridges them to Qt), and can append every record to a file under ``paths.log_dir()``.
 
+Calls are grouped into the producer's **operations** ("Importing moderators"): whoever starts
+an operation names it once (:meth:`ActivityLog.begin`; the window's worker does it with the
+job's title) and runs its work :meth:`~ActivityLog.within` it; every call recorded meanwhile,
+on that thread or on threads started with :func:`contextvars.copy_context`, belongs to it.
+No table maps API names to words.
+
 Every text is passed through :func:`kproducer.local.redact.redact` before it is stored.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import logging
 import os
 import threading
 from collections import Counter, deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 from . import paths
+from .activity_records import (
+    OTHER_CALLS,
+    OTHER_TITLE,
+    OUTCOMES,
+    ActivityCounters,
+    ActivityRecord,
+    Ending,
+    Operation,
+    Outcome,
+)
 from .local.redact import redact
 
-log = logging.getLogger(__name__)
+__all__ = ["OTHER_CALLS", "OTHER_TITLE", "OUTCOMES", "ActivityCounters", "ActivityLog",
+           "ActivityRecord", "Ending", "Operation", "Outcome", "default_log"]
 
-Outcome = Literal["fetched", "cached", "created", "updated", "deleted", "error"]
-OUTCOMES: tuple[str, ...] = get_args(Outcome)
+log = logging.getLogger(__name__)
 
 #: Records kept in memory.
 DEFAULT_CAPACITY = 5000
@@ -37,65 +55,14 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 LOG_FILE_NAME = "activity.log"
 
 Listener = Callable[["ActivityRecord"], None]
+OperationListener = Callable[["Operation"], None]
 
 
-@dataclass(frozen=True)
-class ActivityRecord:
-    """One API call (or one cache hit standing in for it).
-
-    Attributes:
-        time: When the call finished (UTC).
-        action: ``service.action``, e.g. ``groupUser.add``.
-        outcome: fetched, cached, created, updated, deleted or error.
-        ms: Wall time in milliseconds (for a multirequest sub-call: the whole request's).
-        detail: A short redacted note: the error sentence, retries, multirequest position.
-    """
-
-    time: datetime
-    action: str
-    outcome: Outcome
-    ms: float
-    detail: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready fields (time in ISO 8601)."""
-        return {
-            "time": self.time.isoformat(timespec="milliseconds"),
-            "action": self.action,
-            "outcome": self.outcome,
-            "ms": round(self.ms, 1),
-            "detail": self.detail,
-        }
-
-
-@dataclass(frozen=True)
-class ActivityCounters:
-    """Totals since the log was created or cleared.
-
-    Attributes:
-        by_outcome: Number of records per outcome (every outcome present, possibly 0).
-        total_ms: Sum of ``ms`` over records that reached the API (not ``cached``).
-    """
-
-    by_outcome: dict[str, int] = field(default_factory=dict)
-    total_ms: float = 0.0
-
-    @property
-    def total(self) -> int:
-        """All records, cache hits included."""
-        return sum(self.by_outcome.values())
-
-    @property
-    def api_calls(self) -> int:
-        """Records that went to the API (everything but ``cached``)."""
-        return self.total - self.by_outcome.get("cached", 0)
-
-    @property
-    def cache_hit_rate(self) -> float | None:
-        """Share of lookups the cache answered: cached / (cached + fetched); None if none."""
-        cached = self.by_outcome.get("cached", 0)
-        lookups = cached + self.by_outcome.get("fetched", 0)
-        return cached / lookups if lookups else None
+#: The (log, operation id) whose work runs in this context.
+_CURRENT: contextvars.ContextVar[tuple[ActivityLog, int] | None] = contextvars.ContextVar(
+    "kproducer_activity_operation", default=None)
+#: Finished operations kept (the oldest are forgotten first; their calls age out too).
+MAX_OPERATIONS = 1000
 
 
 class ActivityLog:
@@ -113,7 +80,13 @@ class ActivityLog:
         self._records: deque[ActivityRecord] = deque(maxlen=capacity)
         self._counts: Counter[str] = Counter()
         self._total_ms = 0.0
+        self._requests = 0
         self._listeners: list[Listener] = []
+        self._operation_listeners: list[OperationListener] = []
+        self._operations: dict[int, Operation] = {}
+        self._background: dict[str, int] = {}
+        self._next_operation = 1
+        self._begun = 0
         self._file_lock = threading.Lock()
         self._file_path: Path | None = None
         self._fd: int | None = None
@@ -139,18 +112,22 @@ class ActivityLog:
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
+        current = _CURRENT.get()
+        operation = current[1] if current is not None and current[0] is self else OTHER_CALLS
         entry = ActivityRecord(
             time=datetime.now(UTC),
             action=redact(action),
             outcome=outcome,
             ms=max(0.0, float(ms)),
             detail=redact(detail),
+            operation=operation,
         )
         with self._lock:
             self._records.append(entry)
             self._counts[outcome] += 1
             if outcome != "cached":
                 self._total_ms += entry.ms
+            changed = self._count_call(entry)
             listeners = list(self._listeners)
         self._append_to_file(entry)
         for listener in listeners:
@@ -158,7 +135,112 @@ class ActivityLog:
                 listener(entry)
             except Exception:  # a broken listener must never break an API call
                 log.exception("activity listener %r failed", listener)
+        self._tell(changed)
         return entry
+
+    def count_request(self) -> None:
+        """Count one HTTP request that Kaltura answered (the Kaltura layer calls this)."""
+        with self._lock:
+            self._requests += 1
+
+    def _count_call(self, entry: ActivityRecord) -> Operation:
+        """Add the call to its operation's figures (under the lock); the new snapshot."""
+        operation = self._operations.get(entry.operation)
+        if operation is None:
+            operation = Operation(OTHER_CALLS, OTHER_TITLE, entry.time, ending="done")
+        cached = entry.outcome == "cached"
+        operation = replace(operation, calls=operation.calls + (not cached),
+                            cached=operation.cached + cached,
+                            errors=operation.errors + (entry.outcome == "error"))
+        self._operations[operation.id] = operation
+        return operation
+
+    # --- operations --------------------------------------------------------------------------
+
+    def begin(self, title: str, background: bool = False) -> int:
+        """Start an operation named ``title``; returns its id (for :meth:`within`, :meth:`end`).
+
+        A background check with a title seen before is the same operation run again (one row
+        that counts its runs), so a poll every few seconds never floods the list.
+        """
+        now = datetime.now(UTC)
+        with self._lock:
+            known = self._background.get(title) if background else None
+            if known is not None and known in self._operations:
+                old = self._operations[known]
+                operation = replace(old, started=now, ending="running", ended=None,
+                                    runs=old.runs + 1)
+            else:
+                operation = Operation(self._next_operation, redact(title), now,
+                                      background=background)
+                self._next_operation += 1
+                self._begun += 1
+                if background:
+                    self._background[title] = operation.id
+            self._operations[operation.id] = operation
+            self._forget_old_operations()
+        self._tell(operation)
+        return operation.id
+
+    def _forget_old_operations(self) -> None:
+        """Keep at most :data:`MAX_OPERATIONS` finished operations (under the lock)."""
+        finished = [key for key, op in self._operations.items()
+                    if op.ending != "running" and key != OTHER_CALLS]
+        for key in finished[: max(0, len(finished) - MAX_OPERATIONS)]:
+            del self._operations[key]
+
+    @contextlib.contextmanager
+    def within(self, operation: int) -> Iterator[int]:
+        """Calls recorded in this block (this thread and copied contexts) belong to it."""
+        token = _CURRENT.set((self, operation))
+        try:
+            yield operation
+        finally:
+            _CURRENT.reset(token)
+
+    def describe(self, text: str, operation: int | None = None) -> None:
+        """Say what came of an operation (default: the one this code runs within)."""
+        if operation is None:
+            current = _CURRENT.get()
+            if current is None or current[0] is not self:
+                return
+            operation = current[1]
+        self._update(operation, result=redact(" ".join(text.split())))
+
+    def end(self, operation: int, ending: Ending, result: str = "") -> None:
+        """Mark an operation done, failed or cancelled (keeps a result already described)."""
+        changes: dict[str, Any] = {"ending": ending, "ended": datetime.now(UTC)}
+        if result:
+            changes["result"] = redact(" ".join(result.split()))
+        self._update(operation, **changes)
+
+    def operation(self, operation: int) -> Operation | None:
+        """The operation's latest snapshot."""
+        with self._lock:
+            return self._operations.get(operation)
+
+    def operations(self) -> list[Operation]:
+        """Every operation this log knows (those with calls in memory or still listed)."""
+        with self._lock:
+            return sorted(self._operations.values(), key=lambda o: o.id)
+
+    def _update(self, operation: int, **changes: Any) -> None:
+        with self._lock:
+            old = self._operations.get(operation)
+            if old is None:
+                return
+            new = replace(old, **changes)
+            self._operations[operation] = new
+        self._tell(new)
+
+    def _tell(self, operation: Operation) -> None:
+        with self._lock:
+            listeners = list(self._operation_listeners)
+        for listener in listeners:
+            try:
+                listener(operation)
+            except Exception:  # a broken listener must never break an API call
+                log.exception("activity listener %r failed", listener)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -172,14 +254,26 @@ class ActivityLog:
         """Outcome counts and total API time since creation or :meth:`clear`."""
         with self._lock:
             counts = {name: self._counts.get(name, 0) for name in OUTCOMES}
-            return ActivityCounters(by_outcome=counts, total_ms=self._total_ms)
+            return ActivityCounters(by_outcome=counts, total_ms=self._total_ms,
+                                    requests=self._requests, operations=self._begun)
 
     def clear(self) -> None:
-        """Forget the records in memory and zero the counters (the file is kept)."""
+        """Forget the records and finished operations and zero the counters (the file stays).
+
+        Operations still running are kept (their next calls still find them), with their
+        figures zeroed.
+        """
         with self._lock:
             self._records.clear()
             self._counts.clear()
             self._total_ms = 0.0
+            self._requests = 0
+            self._begun = 0
+            self._operations = {
+                key: replace(op, calls=0, cached=0, errors=0)
+                for key, op in self._operations.items() if op.ending == "running"}
+            self._background = {t: k for t, k in self._background.items()
+                                if k in self._operations}
 
     # --- listeners ---------------------------------------------------------------------------
 
@@ -196,6 +290,22 @@ class ActivityLog:
             with self._lock:
                 if listener in self._listeners:
                     self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def subscribe_operations(self, listener: OperationListener) -> Callable[[], None]:
+        """Call ``listener(operation)`` whenever an operation starts, changes or ends.
+
+        Returns:
+            A function that unsubscribes the listener.
+        """
+        with self._lock:
+            self._operation_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._operation_listeners:
+                    self._operation_listeners.remove(listener)
 
         return unsubscribe
 

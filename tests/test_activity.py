@@ -60,7 +60,7 @@ def test_counters_and_cache_hit_rate():
     assert counters.by_outcome == {"fetched": 1, "cached": 3, "created": 1, "updated": 0,
                                    "deleted": 0, "error": 1}
     assert counters.total == 6 and counters.api_calls == 3
-    assert counters.cache_hit_rate == 0.75
+    assert counters.cache_hit_rate == 0.5  # 3 answered here, 3 sent (writes count too)
     assert counters.total_ms == 35
     log.clear()
     assert log.records() == [] and log.counters().total == 0
@@ -216,3 +216,77 @@ def test_redacting_filter_cleans_log_records(info, caplog):
         logger.info("request json: %s", {"ks": ks})
     assert ks not in caplog.text
     assert KS_MASK in caplog.text
+
+
+# --- operations -----------------------------------------------------------------------------
+
+
+def test_calls_belong_to_the_operation_they_run_within():
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    log = ActivityLog()
+    outside = log.record("user.get", "fetched", 1)
+    op = log.begin("Importing moderators")
+    with log.within(op):
+        inside = log.record("user.add", "created", 2)
+        log.record("groupUser.list", "cached", 0)
+        with ThreadPoolExecutor(2) as pool:  # a copied context carries the operation
+            pool.submit(contextvars.copy_context().run, log.record, "groupUser.add",
+                        "created", 3).result()
+            stray = pool.submit(log.record, "user.get", "fetched", 1).result()
+        log.describe("Imported 2 moderators into Launch keynote.")
+    other = ActivityLog()
+    with log.within(op):
+        foreign = other.record("user.get", "fetched", 1)  # another log: not this operation
+    assert (outside.operation, inside.operation, stray.operation, foreign.operation) == (
+        activity_module.OTHER_CALLS, op, activity_module.OTHER_CALLS,
+        activity_module.OTHER_CALLS)
+    log.end(op, "done")
+    found = log.operation(op)
+    assert found is not None
+    assert (found.title, found.ending, found.calls, found.cached) == (
+        "Importing moderators", "done", 2, 1)
+    assert found.result == "Imported 2 moderators into Launch keynote."
+    assert found.seconds is not None and found.seconds >= 0
+    assert log.describe("said outside any operation") is None
+    assert log.operation(op).result == "Imported 2 moderators into Launch keynote."
+    assert [o.title for o in log.operations()] == ["Other calls", "Importing moderators"]
+    assert log.counters().operations == 1
+
+
+def test_a_background_check_is_one_operation_that_counts_its_runs():
+    log = ActivityLog()
+    seen = []
+    log.subscribe_operations(seen.append)
+    first = log.begin("Checking which sessions are live", background=True)
+    log.end(first, "done")
+    again = log.begin("Checking which sessions are live", background=True)
+    assert again == first
+    current = log.operation(first)
+    assert current is not None and (current.runs, current.ending) == (2, "running")
+    assert log.begin("Loading events") != log.begin("Loading events")  # the producer's: each
+    assert seen[-1].title == "Loading events" and len(seen) == 5
+
+
+def test_ending_keeps_the_result_and_failures_say_why():
+    log = ActivityLog()
+    op = log.begin("Adding the moderator")
+    log.end(op, "failed", "User  “bob” cannot be added:\nthe group is gone.")
+    failed = log.operation(op)
+    assert failed is not None and failed.ending == "failed"
+    assert failed.result == "User “bob” cannot be added: the group is gone."
+
+
+def test_clear_keeps_running_operations_and_counts_requests():
+    log = ActivityLog()
+    running = log.begin("Importing moderators")
+    done = log.begin("Loading events")
+    log.end(done, "done")
+    log.count_request()
+    with log.within(running):
+        log.record("user.add", "created", 1)
+    assert log.counters().requests == 1
+    log.clear()
+    assert [o.id for o in log.operations()] == [running]
+    assert log.operation(running).calls == 0 and log.counters().requests == 0

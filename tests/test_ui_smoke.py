@@ -44,7 +44,7 @@ def test_smoke_test_prints_one_json_line_and_saves_each_tab(tmp_path):
     assert report["window_shown_ms"] < report["events_loaded_ms"] <= report["entries_loaded_ms"]
     assert report["events"] >= 1 and report["entries"] >= 3
     names = sorted(p.name for p in shots.glob("*.png"))
-    assert names == ["01-events.png", "02-go-live-check.png", "03-entries.png",
+    assert names == ["01-events.png", "02-go-live-check.png", "03-sessions.png",
                      "04-moderators.png", "05-preview.png", "06-links.png",
                      "07-entries-live-1280x800.png", "08-entries-live-1024x700.png",
                      "09-accounts-dialog.png"]

@@ -23,7 +23,7 @@ from .common import account_options, connected, handles, print_json, stdin_is_te
 def configure(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``encoder`` to ``kproducer entries``."""
     kit = sub.add_parser("encoder", help="a live session's encoder kit (URLs, stream key)")
-    kit.add_argument("entry", metavar="E", help="the live entry ID")
+    kit.add_argument("entry", metavar="E", help="the live session's entry ID")
     kit.add_argument("--reveal", action="store_true",
                      help="show the stream key and SRT passphrase (credentials)")
     kit.add_argument("--regenerate", action="store_true",

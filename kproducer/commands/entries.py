@@ -45,7 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     handles(listing, list_command)
 
     show = sub.add_parser("show", help="one session: schedule, and for live the encoder kit")
-    show.add_argument("entry", metavar="E", help="the entry ID")
+    show.add_argument("entry", metavar="E", help="the session's entry ID")
     show.add_argument("--reveal", action="store_true",
                       help="show the stream key and SRT passphrase (credentials)")
     account_options(show)

@@ -17,7 +17,7 @@ from .common import account_options, connected, handles, print_json, warn
 def configure(sub: argparse._SubParsersAction[Any]) -> None:
     """Add ``update`` and ``delete`` to ``kproducer entries``."""
     update = sub.add_parser("update", help="rename, reschedule or move a session (one request)")
-    update.add_argument("entry", metavar="E", help="the entry ID")
+    update.add_argument("entry", metavar="E", help="the session's entry ID")
     update.add_argument("--name", metavar="N", help="the new name")
     update.add_argument("--start", metavar="T",
                         help="new scheduled start: ISO 8601, local unless it carries Z or an "
@@ -31,7 +31,7 @@ def configure(sub: argparse._SubParsersAction[Any]) -> None:
 
     delete = sub.add_parser(
         "delete", help="delete a session with its moderators group and schedule (one request)")
-    delete.add_argument("entry", metavar="E", help="the entry ID")
+    delete.add_argument("entry", metavar="E", help="the session's entry ID")
     account_options(delete)
     handles(delete, delete_command)
 

@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--smoke-test",
         action="store_true",
-        help="start, connect, load events and entries, print timings as JSON and exit",
+        help="start, connect, load events and sessions, print timings as JSON and exit",
     )
     parser.add_argument(
         "--screenshot", metavar="DIR", type=Path, help="with --smoke-test, save a PNG per tab"

@@ -79,9 +79,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
             "running the same command again finishes only the rows not ok."
         ),
     )
-    cmd.add_argument("--entry", metavar="E", required=True, help="the entry ID")
+    cmd.add_argument("--entry", metavar="E", required=True, help="the session's entry ID")
     cmd.add_argument("--event", metavar="V", type=int,
-                     help="the virtual event ID (default: the entry's own event)")
+                     help="the virtual event ID (default: the session's own event)")
     cmd.add_argument("--csv", metavar="IN", required=True, type=Path, help="the people CSV")
     cmd.add_argument("--out", metavar="OUT", required=True, type=Path,
                      help="the output CSV (url), or a folder for the pages (page)")

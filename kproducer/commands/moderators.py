@@ -20,13 +20,13 @@ from .common import account_options, actions, connected, handles, print_json, ta
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add ``list``, ``add``, ``remove`` and ``import`` to ``kproducer moderators``."""
     sub = actions(parser)
-    listing = sub.add_parser("list", help="list an entry's moderators")
-    listing.add_argument("--entry", metavar="E", required=True, help="the entry ID")
+    listing = sub.add_parser("list", help="list a session's moderators")
+    listing.add_argument("--entry", metavar="E", required=True, help="the session's entry ID")
     account_options(listing)
     handles(listing, list_command)
 
     add = sub.add_parser("add", help="make someone a moderator (creating the user if needed)")
-    add.add_argument("--entry", metavar="E", required=True, help="the entry ID")
+    add.add_argument("--entry", metavar="E", required=True, help="the session's entry ID")
     add.add_argument("--user", metavar="U", required=True, help="the Kaltura user ID")
     add.add_argument("--email", default="", help="e-mail, for a new user")
     add.add_argument("--first-name", default="", help="first name, for a new user")
@@ -34,8 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     account_options(add)
     handles(add, add_command)
 
-    remove = sub.add_parser("remove", help="take someone off an entry's moderators")
-    remove.add_argument("--entry", metavar="E", required=True, help="the entry ID")
+    remove = sub.add_parser("remove", help="take someone off a session's moderators")
+    remove.add_argument("--entry", metavar="E", required=True, help="the session's entry ID")
     remove.add_argument("--user", metavar="U", required=True, help="the Kaltura user ID")
     account_options(remove)
     handles(remove, remove_command)
@@ -50,7 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
             "command again finishes only what failed."
         ),
     )
-    bulk.add_argument("--entry", metavar="E", required=True, help="the entry ID")
+    bulk.add_argument("--entry", metavar="E", required=True, help="the session's entry ID")
     bulk.add_argument("--csv", metavar="FILE", required=True, type=Path, help="the people CSV")
     bulk.add_argument(
         "--report", metavar="FILE", type=Path, help="also write every row's outcome to this CSV"
@@ -132,4 +132,4 @@ def _outcome(entry_id: str, result: RowResult) -> dict[str, Any]:
     }
 
 
-COMMAND = Command("moderators", "list, add, remove and import an entry's moderators", configure)
+COMMAND = Command("moderators", "list, add, remove and import a session's moderators", configure)

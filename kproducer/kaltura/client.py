@@ -225,11 +225,13 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
                     headers=self.requestHeaders)
             except _SessionExpired:
                 # Rejected before anything ran: renew the admin KS and send it all once more.
+                self._activity.count_request()
                 url, params, files = self._with_fresh_ks(calls)
                 reply = self._transport.post(
                     url, params.get(), self._parse_once, idempotent=idempotent,
                     files=files or None, headers=self.requestHeaders)
         except KalturaException as exc:  # an API error for the call (or the whole request)
+            self._activity.count_request()  # Kaltura answered it
             ms = _ms(started)
             error = from_exception(exc, action=names[0] if len(names) == 1 else "multirequest",
                                    params=calls[0].params.get() if len(calls) == 1 else None)
@@ -240,6 +242,7 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
             self._fail(names, _ms(started), error, multi)
             raise
         ms = _ms(started)
+        self._activity.count_request()
         self.responseHeaders = reply.headers
         if multi:
             self._inflight = _InFlight(names, calls, ms, reply.attempts)

@@ -17,6 +17,7 @@ Two pieces:
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -84,7 +85,8 @@ def in_order(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk") as pool:
         try:
             for batch in batches:
-                pending.append((batch, pool.submit(run, batch)))
+                # Each batch runs in a copy of this context: its calls are the caller's operation's.
+                pending.append((batch, pool.submit(contextvars.copy_context().run, run, batch)))
                 while len(pending) > workers:
                     done, future = pending.popleft()
                     yield done, future.result()

@@ -112,7 +112,7 @@ class EntryDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.schedule)
         layout.addWidget(hint(
-            "Its moderators group (“<entry ID>_moderators”) is created in the same request, "
+            "Its moderators group (“<session ID>_moderators”) is created in the same request, "
             "so you can assign moderators right away."
         ))
         layout.addWidget(self.problem)

@@ -99,7 +99,7 @@ class EntriesTab(RecordingActions, SessionActions, Page):
         self.event_picker.addItem("All events", ALL_EVENTS)
         self.event_picker.currentIndexChanged.connect(lambda _: self.refresh())
         self.new_button = QPushButton("&New session…", self)
-        self.attach_button = QPushButton("&Attach entry…", self)
+        self.attach_button = QPushButton("&Attach existing…", self)
         self.upload_button = QPushButton("&Upload recording…", self)
         self.upload_button.setToolTip("Add video files as recorded sessions of the event "
                                       "(or drop them on this list)")
@@ -109,8 +109,8 @@ class EntriesTab(RecordingActions, SessionActions, Page):
         self.refresh_button = QPushButton("&Refresh", self)
         self.new_button.setToolTip("Create a live stream or a meeting room, with its moderators "
                                    "group")
-        self.attach_button.setToolTip("Find an entry of the account by name (or type its ID) "
-                                      "and list it under the event")
+        self.attach_button.setToolTip("Find a session of the account by name (or type its "
+                                      "ID) and list it under the event")
         self.edit_button.setToolTip("Rename, reschedule or move the selected session (F2)")
         self.delete_button.setToolTip("Delete the selected session, its moderators group and "
                                       "its schedule (Del)")
@@ -396,7 +396,7 @@ class EntriesTab(RecordingActions, SessionActions, Page):
                             "Create a live stream or a room with “New session…”.")
         else:
             self._set_empty("This event has no sessions yet.\nCreate one with “New session…”, "
-                            "or attach an existing entry with “Attach entry…”.")
+                            "or attach one that already exists with “Attach by ID…”.")
         want, self._want_id = self._want_id, None
         if not (want and select_where(self.view, lambda e: e.id == want)) and rows:
             self.view.selectRow(0)

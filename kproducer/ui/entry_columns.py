@@ -7,6 +7,9 @@ from . import times
 from .common import duration
 from .table import Column
 
+#: The widest entry ID the ID column shows whole ("{partition}_{8 letters or digits}").
+WIDEST_ID = "0_wwwwwwww"
+
 KIND_NAMES = {
     EntryKind.VOD: "VOD",
     EntryKind.LIVE: "Live",
@@ -71,7 +74,7 @@ def _timing_key(entry: Entry) -> int:
 
 
 COLUMNS: list[Column[Entry]] = [
-    Column("ID", lambda e: e.id, width=12),
+    Column("ID", lambda e: e.id, width=12, fits=WIDEST_ID),
     Column("Name", lambda e: e.name, sort=lambda e: e.name.lower()),
     Column("Type", kind_text, width=8),
     Column("Status", status_text, width=13,

@@ -56,7 +56,7 @@ class EntryDetails(QScrollArea):
         self.schedule_note = hint("", pane)
         self.schedule_button = QPushButton("Move to a &Kaltura schedule", pane)
         self.schedule_button.setToolTip(
-            "Kaltura reads a session's slot from its schedule event; the entry's start and "
+            "Kaltura reads a session's slot from its schedule event; the session's own start and "
             "end only limit when it may be played")
         self.live = LivePanel(deps, pane)
         layout = QVBoxLayout(pane)
@@ -78,7 +78,7 @@ class EntryDetails(QScrollArea):
     def offer_schedule_move(self, offer: bool) -> None:
         """Show (or hide) the one-click move of an old-style schedule."""
         self.schedule_note.setText(
-            "This session's slot is kept in the entry's start and end, which Kaltura treats "
+            "This session's slot is kept in its own start and end, which Kaltura treats "
             "as an availability window, not as its schedule." if offer else "")
         self.schedule_note.setVisible(offer)
         self.schedule_button.setVisible(offer)

@@ -87,14 +87,14 @@ class EventsTab(Page):
         form.addRow("Status:", self.d_status)
         form.addRow("Created:", self.d_created)
         form.addRow("Description:", self.d_description)
-        self.sessions_button = QPushButton("Show its &sessions", pane)
+        self.sessions_button = QPushButton("Show its sess&ions", pane)
         self.sessions_button.clicked.connect(self._show_sessions)
         layout = QVBoxLayout(pane)
         layout.addWidget(self.title)
         layout.addLayout(form)
         layout.addWidget(self.sessions_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(hint(
-            "Sessions (live streams, rooms and videos) belong to an event; the Entries tab "
+            "Sessions (live streams, rooms and videos) belong to an event; the Sessions tab "
             "lists the sessions of the event selected here."
         ))
         layout.addStretch(1)

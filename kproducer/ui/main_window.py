@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from ..activity import ActivityLog
@@ -40,7 +40,7 @@ def freeze_heap() -> None:
 
 
 class MainWindow(QMainWindow):
-    """Events, Entries, Moderators and Preview tabs over one connected account.
+    """Events, Sessions, Moderators and Preview tabs over one connected account.
 
     Signals:
         connected(object): a :class:`session.Connection` is now in use.
@@ -60,10 +60,10 @@ class MainWindow(QMainWindow):
         self.persist = True
         #: Ask before quitting during an import (off in tests and the smoke test).
         self.confirm_quit = True
-        self.worker = Worker(parent=self)
+        self.worker = Worker(parent=self, activity=self.activity)
         self.status = StatusBar(self.worker, self)
         self.setStatusBar(self.status)
-        self.deps = Deps(self.worker, self.status.say, self.account)
+        self.deps = Deps(self.worker, self.say, self.account)
 
         self.events = EventsTab(self.deps, self)
         self.entries = EntriesTab(self.deps, self)
@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main.tabs")
         self.tabs.setDocumentMode(True)
         for page, title in ((self.events, "&Events"), (self.readiness, "&Go-live check"),
-                            (self.entries, "E&ntries"), (self.moderators, "&Moderators"),
+                            (self.entries, "&Sessions"), (self.moderators, "&Moderators"),
                             (self.preview, "&Preview"), (self.links, "&Links")):
             self.tabs.addTab(page, title)
         self.welcome = WelcomeBanner(self)
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.dock = ActivityDock(self.activity, self.deps, self)
+        self._dock_sized = False
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.menu_actions = menus.build(self)
         self._last_tab: QWidget | None = None  # the tab in front before the current one
@@ -97,6 +98,11 @@ class MainWindow(QMainWindow):
         self._restore()
         self._set_disconnected("Not connected")
         plain_text.make_plain(self)  # account data in any label is plain text, never markup
+
+    def say(self, text: str) -> None:
+        """Show a sentence in the status bar; said as a job ends, it is what came of it."""
+        self.status.say(text)
+        self.activity.describe(text)
 
     # --- wiring ---
 
@@ -163,7 +169,7 @@ class MainWindow(QMainWindow):
         menus.update(self)
 
     def show_export(self) -> None:
-        """Open the Export signed links dialog on the session selected in Entries."""
+        """Open the Export signed links dialog on the session selected in Sessions."""
         from .export_dialog import ExportDialog
 
         selected = self.entries.selected()
@@ -304,6 +310,14 @@ class MainWindow(QMainWindow):
         self.dock.restore_columns(settings)
         tab = str(settings.value("window/tab", 0) or 0)
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time: give the Activity dock its start height (Qt API)."""
+        super().showEvent(event)
+        if not self._dock_sized:
+            self._dock_sized = True
+            height = self.dock.start_height(gui_settings(), self.height())
+            self.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
 
     def save_state(self) -> None:
         """Remember geometry, dock, splitters, columns and the current tab."""

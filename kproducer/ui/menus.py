@@ -14,27 +14,15 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__, paths
-from . import SANDBOX_PROFILE, plain_text, window_shortcuts
+from . import SANDBOX_PROFILE, help_text, plain_text, window_shortcuts
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
 Key = QKeySequence.StandardKey
 
-HELP_TEXT = (
-    "<p><b>Getting started</b></p>"
-    "<ol>"
-    "<li><b>Connect</b> — File › Accounts… to add your Kaltura account (partner ID, admin "
-    "user and secret), or open the Sandbox demo.</li>"
-    "<li><b>Events</b> — create or pick the virtual event.</li>"
-    "<li><b>Entries</b> — the event's sessions: create a live stream or a meeting room, or "
-    "attach an existing entry by ID. Each session gets its moderators group.</li>"
-    "<li><b>Moderators</b> — pick a session, add people one by one or import a CSV "
-    "(user_id or email, first_name, last_name). Drop a CSV file on the tab to import it.</li>"
-    "<li><b>Activity</b> (View › Activity) — every call kproducer makes to Kaltura, and how "
-    "often the local cache answered instead.</li>"
-    "</ol>"
-)
+#: The F1 help (its sections live in :mod:`.help_text`).
+HELP_TEXT = help_text.help_html()
 
 
 @dataclass
@@ -136,7 +124,7 @@ def build(window: MainWindow) -> Actions:
     edit_menu.aboutToShow.connect(lambda: update(window))
 
     view_menu = bar.addMenu("&View")
-    for number, name in enumerate(("Events", "Entries", "Moderators", "Preview")):
+    for number, name in enumerate(("Events", "Sessions", "Moderators", "Preview")):
         tab = _action(window, name, partial(window.tabs.setCurrentIndex, number),
                       f"Ctrl+{number + 1}")
         acts.tabs.append(tab)
@@ -206,11 +194,25 @@ def _full_screen(window: MainWindow) -> None:
 
 
 def _help(window: MainWindow) -> None:
-    from PySide6.QtWidgets import QMessageBox
+    """Open the help beside the window (not modal: the producer can follow it while working)."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
-    box = QMessageBox(QMessageBox.Icon.Information, "kproducer Help", HELP_TEXT,
-                      QMessageBox.StandardButton.Ok, window)
-    plain_text.allow_rich(box).exec()  # our own HTML
+    dialog = window.findChild(QDialog, "help.dialog")
+    if dialog is None:
+        dialog = QDialog(window)
+        dialog.setObjectName("help.dialog")
+        dialog.setWindowTitle("kproducer Help")
+        text = QTextBrowser(dialog)
+        text.setObjectName("help.text")
+        text.setHtml(HELP_TEXT)  # our own HTML, every text in it escaped
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.resize(600, min(640, max(400, window.height() - 60)))
+    dialog.show()
+    dialog.activateWindow()  # F1 again brings it forward
 
 
 def about_text() -> str:

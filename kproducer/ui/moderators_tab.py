@@ -237,7 +237,7 @@ class ModeratorsTab(Page):
             if self.deps.account() is None:
                 text = NOT_CONNECTED
             elif self.entry_id() is None:
-                text = "Pick a session above (or select one on the Entries tab)."
+                text = "Pick a session above (or select one on the Sessions tab)."
             else:
                 text = EMPTY_TEXT
         self.empty.setText(text)

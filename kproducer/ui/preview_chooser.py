@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..services import preview_user
 from ..services.models import Entry, Event, Moderator, Role
@@ -80,13 +88,17 @@ class PreviewChooser(QWidget):
         self.user_combo.setMinimumContentsLength(22)
         self.user_combo.set_people([(PREVIEW_USER_LABEL, None)])
         self.user_combo.setToolTip(plain_text.tooltip(preview_user.NOTE))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self)  # two rows: at 1024 px one row cut every combo's text
+        rows.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        rows.addLayout(row)
         for label, widget in (("&Event:", self.event_combo), ("&Session:", self.entry_combo)):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             row.addWidget(caption)
             row.addWidget(widget, 1)
+        row = QHBoxLayout()
+        rows.addLayout(row)
         row.addWidget(QLabel("View as:", self))
         row.addWidget(self.attendee)
         row.addWidget(self.moderator)

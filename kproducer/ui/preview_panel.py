@@ -90,6 +90,10 @@ def panel_sections(page: EmbedPage, now: float | None = None) -> list[Section]:
     return sections
 
 
+#: Values of the panel that must read whole on one line (longer ones wrap between words).
+VALUE_SAMPLES = ("Wed 02 Dec 2026, 21:04 UTC", "setrole:PLAYBACK_BASE_ROLE")
+
+
 class TokenPanel(QWidget):
     """The side panel; :meth:`show_page` fills it, :meth:`clear` empties it."""
 
@@ -108,6 +112,14 @@ class TokenPanel(QWidget):
         self._layout.addWidget(self.body, 1)
         self.values: dict[tuple[str, str], QLabel] = {}
         self.clear()
+
+    def fitting_width(self) -> int:
+        """The width at which the longest unbroken values (an expiry, a privilege) show whole."""
+        metrics = self.fontMetrics()
+        label = metrics.horizontalAdvance("virtualEventId:")
+        value = max(metrics.horizontalAdvance(sample) for sample in VALUE_SAMPLES)
+        margins = self._layout.contentsMargins()
+        return label + value + margins.left() + margins.right() + 4 * metrics.averageCharWidth()
 
     def clear(self, text: str = "Choose a session to see the tokens its page carries.") -> None:
         """Show only a hint."""

@@ -132,6 +132,8 @@ class PreviewTab(Page):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
+        scroll.setMinimumWidth(self.panel.fitting_width() + scroll.verticalScrollBar().sizeHint()
+                               .width())
         self.status = QLabel(self)
         self.status.setObjectName("preview.status")
         self.status.setWordWrap(True)

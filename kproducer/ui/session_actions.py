@@ -165,7 +165,7 @@ class SessionActions:
 
             return entries.get(account, entry_id)
 
-        self.deps.worker.run("Looking up the entry", look_up,
+        self.deps.worker.run("Looking up the session", look_up,
                              on_done=lambda entry: self._attach_found(entry, event_id),
                              on_error=self._fail, controls=[self.attach_button])
 
@@ -194,7 +194,7 @@ class SessionActions:
 
             return entries.attach(account, entry.id, event_id)
 
-        self.deps.worker.run("Attaching the entry", attach, on_done=self._attached,
+        self.deps.worker.run("Attaching the session", attach, on_done=self._attached,
                              on_error=self._fail, controls=[self.attach_button])
 
     def _attached(self, entry: Entry) -> None:
@@ -279,13 +279,13 @@ class SessionActions:
         if account is None or entry is None:
             return
         what = {EntryKind.LIVE: "live stream", EntryKind.ROOM: "room",
-                EntryKind.VOD: "video"}.get(entry.kind, "entry")
+                EntryKind.VOD: "video"}.get(entry.kind, "session")
         if not confirm(
             self.view, "Delete session", f"Delete the {what} “{entry.name}” ({entry.id})?",
             "Delete",
             f"Its moderators group {moderators_group(entry.id)} and its schedule are deleted "
             "with it, and links already sent for it stop working. Kaltura keeps a deleted "
-            "entry only as a record: it cannot be brought back from kproducer.",
+            "session only as a record: it cannot be brought back from kproducer.",
         ):
             return
 

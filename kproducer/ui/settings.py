@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QSplitter, QTableView
+from PySide6.QtWidgets import QHeaderView, QSplitter, QTableView, QTreeView
 
 from .. import paths
 from ..local import atomic
@@ -56,13 +56,17 @@ def restore_splitter(settings: QSettings, splitter: QSplitter) -> None:
         splitter.restoreState(state)
 
 
-def save_columns(settings: QSettings, view: QTableView) -> None:
-    """Remember a table's column widths, order and sort under its object name."""
-    settings.setValue(f"columns/{view.objectName()}", view.horizontalHeader().saveState())
+def _header(view: QTableView | QTreeView) -> QHeaderView:
+    return view.horizontalHeader() if isinstance(view, QTableView) else view.header()
 
 
-def restore_columns(settings: QSettings, view: QTableView) -> None:
-    """Restore a table's column widths, order and sort, if saved."""
+def save_columns(settings: QSettings, view: QTableView | QTreeView) -> None:
+    """Remember a table's (or tree's) column widths, order and sort under its object name."""
+    settings.setValue(f"columns/{view.objectName()}", _header(view).saveState())
+
+
+def restore_columns(settings: QSettings, view: QTableView | QTreeView) -> None:
+    """Restore a table's (or tree's) column widths, order and sort, if saved."""
     state = _bytes(settings, f"columns/{view.objectName()}")
     if state is not None:
-        view.horizontalHeader().restoreState(state)
+        _header(view).restoreState(state)

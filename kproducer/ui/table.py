@@ -38,6 +38,7 @@ class Column(Generic[R]):
         numeric: Align right.
         width: Initial width in average characters (0: Qt's default).
         picture: A picture (QPixmap or QIcon) shown in the cell, or None.
+        fits: A text the column shows whole at its initial width (e.g. the widest ID).
     """
 
     title: str
@@ -48,6 +49,7 @@ class Column(Generic[R]):
     numeric: bool = False
     width: int = 0
     picture: Callable[[R], Any] | None = None
+    fits: str = ""
 
 
 def tone_color(tone: str) -> QColor | None:
@@ -258,8 +260,9 @@ def make_view(model: RowsModel[Any], name: str, parent: QWidget | None = None, *
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     for number, column in enumerate(model.columns):
-        if column.width:
-            header.resizeSection(number, metrics.averageCharWidth() * column.width + 12)
+        if column.width or column.fits:
+            header.resizeSection(number, max(metrics.averageCharWidth() * column.width,
+                                             metrics.horizontalAdvance(column.fits)) + 12)
     if 0 <= stretch < model.columnCount():
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

@@ -21,6 +21,10 @@ result is still delivered through ``finished``) or raises :class:`Cancelled`. A 
 with a ``key`` supersedes the running job with the same key: the old one is cancelled and its
 outcome is dropped (only the newest list of entries ever reaches the table).
 
+With an activity log, each job is one of the producer's operations there, named by its title:
+the calls its function makes (and the sentence its ``on_done`` says, through
+:meth:`kproducer.activity.ActivityLog.describe`) are listed under it in the Activity dock.
+
 A call already sent cannot be interrupted, and on a slow network it may take until the read
 timeout to come back. A job that only reads (a list being loaded) is therefore started with
 ``abandon_on_cancel``: Cancel settles it at once (``cancelled`` then ``settled``; its controls
@@ -36,11 +40,14 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from ..activity import ActivityLog, Ending
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +159,8 @@ class _Runnable(QRunnable):
             job._outcome.emit("cancelled", None)
             return
         try:
-            result = job.function(job.context)
+            with job.within():
+                result = job.function(job.context)
         except Cancelled:
             job._outcome.emit("cancelled", None)
         except BaseException as exc:  # every failure must reach the GUI thread
@@ -195,8 +203,17 @@ class Job(QObject, Generic[T]):
         self.abandoned = False
         self.running = True
         self.last_progress: tuple[int, int, str] = (0, 0, "")
+        #: The activity log and this job's operation in it, when the worker has a log.
+        self.activity: ActivityLog | None = None
+        self.operation = 0
         self._outcome.connect(self._deliver)
         self._progress.connect(self._relay_progress)
+
+    def within(self) -> contextlib.AbstractContextManager[object]:
+        """Calls and sentences in this block belong to the job's operation (if it has one)."""
+        if self.activity is None:
+            return contextlib.nullcontext()
+        return self.activity.within(self.operation)
 
     @property
     def is_cancelled(self) -> bool:
@@ -280,8 +297,11 @@ class Worker(QObject):
     jobFailed = Signal(object, object)
     busyChanged = Signal(int)
 
-    def __init__(self, max_threads: int = 4, parent: QObject | None = None) -> None:
+    def __init__(self, max_threads: int = 4, parent: QObject | None = None,
+                 activity: ActivityLog | None = None) -> None:
         super().__init__(parent)
+        #: Where each job is recorded as one operation (None: jobs are not recorded).
+        self.activity = activity
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._jobs: list[Job[Any]] = []
@@ -351,6 +371,9 @@ class Worker(QObject):
                     old.cancel()
         job: Job[T] = Job(title, function, key, abandon_on_cancel)
         job.quiet = quiet
+        if self.activity is not None:
+            job.activity = self.activity
+            job.operation = self.activity.begin(title, background=quiet)
         held = list(controls)
         self._locks.acquire(held)
         if on_cancelled is not None:
@@ -362,6 +385,9 @@ class Worker(QObject):
         if on_done is not None:
             job.finished.connect(lambda result: self._guard(job, on_done, result))
         job.failed.connect(lambda failure: self._failed(job, failure, on_error))
+        job.finished.connect(lambda _: self._ended(job, "done"))
+        job.cancelled.connect(lambda: self._ended(
+            job, "cancelled", "Replaced by a newer one." if job.superseded else "Cancelled."))
         job.settled.connect(lambda: self._settle(job, held, on_settled))
         job.returned.connect(lambda: self._forget_abandoned(job))
         self._jobs.append(job)
@@ -389,7 +415,8 @@ class Worker(QObject):
     def _guard(self, job: Job[Any], callback: Callable[[Any], object], value: Any) -> None:
         """Run a GUI-thread callback; a bug in it is reported like a failed job."""
         try:
-            callback(value)
+            with job.within():  # what it says is what came of the operation
+                callback(value)
         except Exception as exc:
             self._failed(job, describe(job.title, exc), None)
 
@@ -400,6 +427,7 @@ class Worker(QObject):
         # below WARNING so a terminal or the smoke test's stderr never gets a second copy.
         log.info("%s failed: %s", failure.title, failure.message)
         log.debug("%s", failure.details)
+        self._ended(job, "failed", failure.message)
         if on_error is not None:
             try:
                 on_error(failure)
@@ -407,6 +435,15 @@ class Worker(QObject):
                 log.exception("the error handler of %r failed", job.title)
         if not job.quiet:
             self.jobFailed.emit(job, failure)
+
+    def _ended(self, job: Job[Any], ending: Ending, result: str = "") -> None:
+        """Tell the activity log how the job's operation ended."""
+        if job.activity is None:
+            return
+        now = job.activity.operation(job.operation)
+        if now is not None and now.ending == "failed":  # on_done raised: it stays failed
+            return
+        job.activity.end(job.operation, ending, result)
 
     def _settle(
         self, job: Job[Any], held: list[Control], on_settled: Callable[[], object] | None
