@@ -58,7 +58,7 @@ def test_search_by_name_pages_and_attach(open_window, fresh_sandbox, qtbot) -> N
     # Nothing matches: said so, nothing to attach.
     dialog.search.setText("no such words anywhere")
     qtbot.waitUntil(lambda: dialog.found.text().startswith("No entry"), timeout=10_000)
-    assert dialog.found.text() == ("No entry of the account matches “no such words "
+    assert dialog.found.text() == ("No session of the account matches “no such words "
                                    "anywhere”.")
     assert not dialog.ok.isEnabled()
     # A typed ID still works.

@@ -42,11 +42,11 @@ def window_texts(window):
 
 def test_tabs_menus_and_texts_say_sessions(window):
     tabs = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert tabs == ["Events", "Sessions", "Moderators", "Preview"]
+    assert tabs == ["Events", "Go-live check", "Sessions", "Moderators", "Preview", "Links"]
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     names = [a.text().replace("&", "") for a in view.actions() if a.text()]
-    assert names[:4] == ["Events", "Sessions", "Moderators", "Preview"]
-    assert window.entries.attach_button.text().replace("&", "") == "Attach by ID…"
+    assert names[:6] == tabs
+    assert window.entries.attach_button.text().replace("&", "") == "Attach existing…"
     texts = window_texts(window)
     assert not [t for t in texts if "Entries" in t or "entries" in t]
     assert not [t for t in texts if "Attach entry" in t]
@@ -59,6 +59,7 @@ def test_the_help_describes_the_app_as_it_is(window, qtbot):
     text = dialog.findChild(QTextBrowser, "help.text").toPlainText()
     for words in ("Accounts", "Events", "Sessions", "encoder kit", "schedule", "Moderators",
                   "import a CSV", "Preview", "Export signed links", "Activity", "Ctrl+E",
+                  "Go-live check", "Upload recording", "Simulive", "Links", "Revoke",
                   "kproducer --help"):
         assert words in text, words
     assert "Entries" not in text

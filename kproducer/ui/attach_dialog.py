@@ -47,7 +47,7 @@ class AttachDialog(QDialog):
         super().__init__(parent)
         from .entry_columns import kind_text
 
-        self.setWindowTitle("Attach an existing entry")
+        self.setWindowTitle("Attach an existing session")
         self.deps = deps
         self._events = list(events)
         self._page: SearchPage | None = None
@@ -55,7 +55,7 @@ class AttachDialog(QDialog):
         self.thumbs = thumbnails.shared(deps)
         self.search = QLineEdit(self)
         self.search.setObjectName("attach.search")
-        self.search.setPlaceholderText("Words of its name, or its entry ID (1_abcd2345)")
+        self.search.setPlaceholderText("Words of its name, or its ID (1_abcd2345)")
         self.search.setClearButtonEnabled(True)
         self.event_picker = event_combo(events, event_id, None)
         columns: list[Column[Entry]] = [
@@ -164,7 +164,7 @@ class AttachDialog(QDialog):
             self.model.append_rows(list(page.entries))
         shown = self.model.rowCount()
         if not shown:
-            self.found.setText(f"No entry of the account matches “{text}”." if text
+            self.found.setText(f"No session of the account matches “{text}”." if text
                                else "This account has no entries yet.")
         else:
             what = f"matching “{text}”" if text else "newest first"

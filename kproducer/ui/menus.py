@@ -101,7 +101,7 @@ def build(window: MainWindow) -> Actions:
         about=_action(window, "&About kproducer", lambda: _about(window)),
     )
     acts.upload = _action(window, "&Upload recording…", lambda: _upload(window), "Ctrl+U",
-                          tip="Add video files as recorded sessions (or drop them on Entries)")
+                          tip="Add video files as recorded sessions (or drop them on the Sessions tab)")
     acts.activity.setText("&Activity")
     acts.activity.setShortcut(QKeySequence("Ctrl+Shift+Y"))
     acts.quit.setMenuRole(QAction.MenuRole.QuitRole)
@@ -124,7 +124,8 @@ def build(window: MainWindow) -> Actions:
     edit_menu.aboutToShow.connect(lambda: update(window))
 
     view_menu = bar.addMenu("&View")
-    for number, name in enumerate(("Events", "Sessions", "Moderators", "Preview")):
+    for number in range(window.tabs.count()):  # the tabs as the window has them, in order
+        name = window.tabs.tabText(number).replace("&", "")
         tab = _action(window, name, partial(window.tabs.setCurrentIndex, number),
                       f"Ctrl+{number + 1}")
         acts.tabs.append(tab)
