@@ -101,7 +101,7 @@ def build(window: MainWindow) -> Actions:
         about=_action(window, "&About kproducer", lambda: _about(window)),
     )
     acts.upload = _action(window, "&Upload recording…", lambda: _upload(window), "Ctrl+U",
-                          tip="Add video files as recorded sessions (or drop them on the Sessions tab)")
+                          tip="Add video files as recorded sessions (or drop them on Sessions)")
     acts.activity.setText("&Activity")
     acts.activity.setShortcut(QKeySequence("Ctrl+Shift+Y"))
     acts.quit.setMenuRole(QAction.MenuRole.QuitRole)
