@@ -37,7 +37,7 @@ def test_search_by_name_pages_and_attach(open_window, fresh_sandbox, qtbot) -> N
     # Before typing: the newest entries, one page, and more to come.
     qtbot.waitUntil(lambda: dialog.model.rowCount() == PAGE_SIZE, timeout=10_000)
     assert dialog.more.isVisible()
-    assert dialog.found.text() == f"{PAGE_SIZE} of 43 entries, newest first."
+    assert dialog.found.text() == f"{PAGE_SIZE} of 43 sessions, newest first."
     qtbot.mouseClick(dialog.more, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 43, timeout=10_000)
     assert not dialog.more.isVisible()
@@ -57,7 +57,7 @@ def test_search_by_name_pages_and_attach(open_window, fresh_sandbox, qtbot) -> N
     assert dialog.ok.isEnabled() and dialog.values() == (video.id, event_id)
     # Nothing matches: said so, nothing to attach.
     dialog.search.setText("no such words anywhere")
-    qtbot.waitUntil(lambda: dialog.found.text().startswith("No entry"), timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.found.text().startswith("No session"), timeout=10_000)
     assert dialog.found.text() == ("No session of the account matches “no such words "
                                    "anywhere”.")
     assert not dialog.ok.isEnabled()

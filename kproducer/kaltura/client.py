@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -192,6 +192,8 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
         self._admin_session = admin_session
         self._activity = activity
         self._inflight: _InFlight | None = None
+        #: Per call index of the multirequest being sent: error codes that are an answer.
+        self.expected_errors: dict[int, Collection[str]] = {}
 
     # --- queueing: every call carries a fresh-enough admin KS --------------------------------
 
@@ -284,8 +286,14 @@ class ProducerClient(KalturaClient):  # type: ignore[misc]
             where = _detail("", index, count, inflight.attempts)
             if isinstance(value, (KalturaException, KalturaError)):
                 error = from_exception(value, action=name, params=call.params.get())
-                self._record(name, "error", inflight.ms,
-                             _detail(error.message, index, count, inflight.attempts))
+                if error.code and error.code in self.expected_errors.get(index, ()):
+                    # an answer the caller asked for ("already there", "not there")
+                    self._record(name, "fetched", inflight.ms,
+                                 _detail(f"answered {error.code} (as expected)", index, count,
+                                         inflight.attempts))
+                else:
+                    self._record(name, "error", inflight.ms,
+                                 _detail(error.message, index, count, inflight.attempts))
                 results.append(error)
             else:
                 self._record(name, outcome_of(call.action), inflight.ms, where)
@@ -447,12 +455,19 @@ class KalturaConnection:
             page += 1
 
     def multi(self, queue: Callable[[ProducerClient], object], *,
-              raise_auth: bool = True) -> list[CallResult]:
+              raise_auth: bool = True,
+              expected: Mapping[int, Collection[str]] | None = None) -> list[CallResult]:
         """Run the calls ``queue(client)`` makes as ONE multirequest.
 
         ``raise_auth=False`` leaves authentication errors in their results: for calls that
         carry a KS of their own (``session.end`` of a link), whose refusal says nothing
         about the admin secret.
+
+        ``expected`` names, per call index, the error codes that are an answer rather than a
+        failure (``DUPLICATE_USER_BY_ID`` for an add that means "make sure it exists",
+        ``INVALID_GROUP_ID`` for a delete of something that may not be there): such a result
+        is still an error in the returned list, but the activity log records it as answered,
+        not failed, so a producer is not shown an error for what went as planned.
 
         Inside ``queue`` the client's methods return placeholders (usable in later calls of
         the same batch, e.g. ``added.id``); the return value of ``queue`` is ignored.
@@ -476,10 +491,13 @@ class KalturaConnection:
             client.callsQueue = []
             client.multiRequestReturnType = None
             raise
+        client.expected_errors = dict(expected or {})
         try:
             raw = client.doMultiRequest()
         except (KalturaException, KalturaClientException) as exc:
             raise from_exception(exc, action="multirequest") from None
+        finally:
+            client.expected_errors = {}
         results = [
             CallResult(name, error=value) if isinstance(value, KalturaError)
             else CallResult(name, value=value)

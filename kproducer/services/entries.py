@@ -63,6 +63,8 @@ def check_name(name: str) -> str:
 
 #: The group a create-and-group multirequest made when the create failed (older kproducers).
 STRAY_GROUP = "_moderators"
+#: The answer to deleting :data:`STRAY_GROUP` when there is none (the usual case).
+STRAY_ABSENT = frozenset({"INVALID_GROUP_ID"})
 #: Seconds before the request from which a lost create is looked for (clock skew included).
 LOST_CREATE_WINDOW = 120
 
@@ -280,8 +282,9 @@ def create(
         calls.append(c.group.group.delete(STRAY_GROUP))  # gone already, or now: both fine
         return calls
 
+    stray_at = 3 if slot is not None else 2  # the stray-group delete: "not there" is fine
     try:
-        results = account.conn.multi(queue)
+        results = account.conn.multi(queue, expected={stray_at: STRAY_ABSENT})
     except KalturaError as exc:
         if not answer_lost(exc):  # Kaltura refused it, or it never left: nothing was made
             raise
@@ -322,7 +325,8 @@ def _make_group(account: Account, entry_id: str) -> None:
     """
     group = facts.group_step(account, moderators_group(entry_id), force=True)
     stray = facts.Step("group.delete", lambda c: c.group.group.delete(STRAY_GROUP),
-                       lambda result: None)  # deleted, or was not there: both fine
+                       lambda result: None,  # deleted, or was not there: both fine
+                       STRAY_ABSENT)
     with contextlib.suppress(KalturaError):
         facts.run(account, [s for s in (group, stray) if s is not None])
 

@@ -63,18 +63,23 @@ class Step:
         action: ``service.action`` (for messages).
         queue: Queues the call on a client (inside a multirequest).
         settle: Handles the result: caches what it proves, raises what cannot be tolerated.
+        expected: Error codes that answer the step rather than fail it ("already there",
+            "not there"): recorded in the activity as answered, not as errors.
     """
 
     action: str
     queue: Callable[[ProducerClient], Any]
     settle: Callable[[CallResult], None]
+    expected: frozenset[str] = frozenset()
 
 
 def run(account: Account, steps: Sequence[Step]) -> list[CallResult]:
     """Run steps as ONE multirequest (none → no request) and settle each result."""
     if not steps:
         return []
-    results = account.conn.multi(lambda c: [s.queue(c) for s in steps])
+    results = account.conn.multi(lambda c: [s.queue(c) for s in steps],
+                                 expected={i: s.expected for i, s in enumerate(steps)
+                                           if s.expected})
     for step, result in zip(steps, results, strict=True):
         step.settle(result)
     return results
@@ -105,7 +110,7 @@ def user_step(account: Account, person: Person, force: bool = False) -> Step | N
         elif result.error is not None:
             raise result.error
 
-    return Step("user.add", queue, settle)
+    return Step("user.add", queue, settle, frozenset({"DUPLICATE_USER_BY_ID"}))
 
 
 def group_step(account: Account, group_id: str, force: bool = False) -> Step | None:
@@ -124,6 +129,7 @@ def group_step(account: Account, group_id: str, force: bool = False) -> Step | N
         "group.add",
         lambda c: c.group.group.add(KalturaGroup(id=group_id, screenName=group_id)),
         settle,
+        frozenset({"DUPLICATE_USER_BY_ID"}),
     )
 
 
@@ -150,6 +156,7 @@ def membership_step(
         "groupUser.add",
         lambda c: c.groupUser.add(KalturaGroupUser(userId=user_id, groupId=group_id)),
         settle,
+        frozenset({"GROUP_USER_ALREADY_EXISTS"}),
     )
 
 

@@ -96,7 +96,7 @@ def make_session(account: Account, record: UploadRecord, name: str,
                 c.group.group.delete(entries.STRAY_GROUP)]
 
     try:
-        results = account.conn.multi(queue)
+        results = account.conn.multi(queue, expected={3: entries.STRAY_ABSENT})
     except KalturaError as exc:
         if not answer_lost(exc):
             raise

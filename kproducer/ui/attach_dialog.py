@@ -145,7 +145,7 @@ class AttachDialog(QDialog):
 
             return recordings.search_entries(account, text, page, PAGE_SIZE)
 
-        self.deps.worker.run("Searching the entries", search,
+        self.deps.worker.run("Searching the sessions", search,
                              on_done=lambda found: self._found(text, found),
                              on_error=self._failed, key="attach.search",
                              abandon_on_cancel=True, controls=[self.more])
@@ -165,10 +165,10 @@ class AttachDialog(QDialog):
         shown = self.model.rowCount()
         if not shown:
             self.found.setText(f"No session of the account matches “{text}”." if text
-                               else "This account has no entries yet.")
+                               else "This account has no sessions yet.")
         else:
             what = f"matching “{text}”" if text else "newest first"
-            self.found.setText(f"{shown} of {page.total} entries, {what}.")
+            self.found.setText(f"{shown} of {page.total} sessions, {what}.")
         self.more.setVisible(page.has_more)
         if shown and selected_row(self.view) is None and page.page == 1:
             self.view.selectRow(0)
