@@ -263,3 +263,19 @@ def test_file_menu_opens_the_export_dialog(window, qtbot):
     dialog = next(w for w in window.findChildren(ExportDialog) if w.isVisible())
     assert dialog.entry.count() >= 1  # the sessions the window already listed
     dialog.close()
+
+
+def test_a_lifetime_past_24_hours_says_revocation_lasts_24_hours_before_the_export(
+        qtbot, deps, account):
+    dialog = make_dialog(qtbot, deps, account)
+    dialog.show()
+    assert not dialog.lifetime_note.isVisible()  # sized to the session: said after, if at all
+    dialog.fixed.setChecked(True)
+    dialog.hours.setValue(24)
+    assert not dialog.lifetime_note.isVisible()
+    dialog.hours.setValue(48)
+    assert dialog.lifetime_note.isVisible()
+    assert "24 hours" in dialog.lifetime_note.text()
+    assert "shorter lifetime" in dialog.lifetime_note.text()
+    dialog.automatic.setChecked(True)
+    assert not dialog.lifetime_note.isVisible()

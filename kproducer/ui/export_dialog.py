@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..services.link_record import REVOCATION_LIFETIME
 from ..services.models import Entry, Event, Role
 from .common import Deps, hint
 from .desktop_open import open_path
@@ -115,6 +116,13 @@ class ExportDialog(QDialog):
         self.hours.setSuffix(" h")
         self.hours.setEnabled(False)
         self.fixed.toggled.connect(self.hours.setEnabled)
+        # Said before the export, not only after it: a revocation lasts about 24 hours.
+        self.lifetime_note = hint(
+            "Links that work longer than 24 hours stay revoked only while kproducer is open "
+            "(Kaltura keeps a revocation about 24 hours): a shorter lifetime is safer.")
+        self.lifetime_note.hide()
+        self.fixed.toggled.connect(self._lifetime_changed)
+        self.hours.valueChanged.connect(self._lifetime_changed)
         self.embed_style = QComboBox(self)
         self.embed_style.addItem("One page for the whole session (chat token lasts as long)",
                                  "single-page")
@@ -162,6 +170,7 @@ class ExportDialog(QDialog):
         fixed_row.addWidget(self.hours)
         fixed_row.addStretch(1)
         form.addRow("", fixed_row)
+        form.addRow("", self.lifetime_note)
         form.addRow("Chat &token:", self.embed_style)
         form.addRow("&Input CSV:", _with_button(self.source, browse_source))
         form.addRow("O&utput:", _with_button(self.output, browse_output))
@@ -228,6 +237,10 @@ class ExportDialog(QDialog):
         )
 
     # --- running ---
+
+    def _lifetime_changed(self, *_: object) -> None:
+        long = self.fixed.isChecked() and self.hours.value() * 3600 > REVOCATION_LIFETIME
+        self.lifetime_note.setVisible(long)
 
     def start(self) -> Job[ExportSummary] | None:
         """Start the export (through the worker); None when the form is incomplete."""
