@@ -312,6 +312,10 @@ def test_open_in_system_browser_writes_a_private_page(qtbot, tab, live, room, in
 
 def test_copy_share_link_copies_the_player_share_url(qtbot, tab, live, info):
     settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    # Under load, the settle caught can be the tab's own first preview (of the newest
+    # session, started as the lists arrived): the live one's page replaces it.
+    qtbot.waitUntil(lambda: tab.page is not None and tab.page.entry.id == live.id,
+                    timeout=SETTLE_MS)
     tab.copy_button.click()
     link = QGuiApplication.clipboard().text()
     assert link == tab.page.share_url

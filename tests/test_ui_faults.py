@@ -589,8 +589,9 @@ def test_dropped_connections_on_a_load_and_an_export_then_both_work(win, sb, qtb
     # The group is known (made with the session), so every batch was sent and dropped: each
     # row failed with the reason, which says the re-run is safe.
     assert said.startswith("Export finished: 0 ok, 120 failed."), said
-    assert ("Why rows failed: Could not reach Kaltura" in said
-            and "it may have been done anyway; running it again is safe. (120)" in said), said
+    assert ("Why rows failed:" in said and "line 2: Could not reach Kaltura" in said
+            and "running it again is safe. (and 119 more rows like it)" in said), said
+    assert "Export again with the same output to finish only the other 120 rows" in said
     assert "Traceback" not in said
     with out.open() as handle:
         assert {r["status"] for r in csv.DictReader(handle)} == {"failed"}

@@ -25,7 +25,8 @@ def test_every_caption_with_a_mnemonic_has_its_buddy(qtbot, window, no_account_e
     from kproducer.activity import ActivityLog
     from kproducer.services.models import Entry, EntryKind
     from kproducer.ui.accounts_dialog import AccountsDialog
-    from kproducer.ui.dialogs import AttachDialog, EntryDialog, EventDialog, ModeratorDialog
+    from kproducer.ui.attach_dialog import AttachDialog
+    from kproducer.ui.dialogs import EntryDialog, EventDialog, ModeratorDialog
     from kproducer.ui.export_dialog import ExportDialog
     from kproducer.ui.qr_dialog import QrDialog
     from kproducer.ui.session_editor import EditSessionDialog
@@ -34,7 +35,7 @@ def test_every_caption_with_a_mnemonic_has_its_buddy(qtbot, window, no_account_e
     entry = Entry(id="0_mnemo", name="Mnemonics", kind=EntryKind.LIVE, status="ready")
     dialogs = [ExportDialog(deps, [entry], [], entry.id), AccountsDialog(deps, ActivityLog(), None),
                ModeratorDialog(window, entry), EntryDialog(window, [], None),
-               AttachDialog(window, [], None), EventDialog(window),
+               AttachDialog(window, deps, [], None), EventDialog(window),
                EditSessionDialog(window, entry, [], {}), QrDialog("https://example.com/")]
     window.moderators.importer  # noqa: B018  (the import panel is made when first used)
     for root in (window, *dialogs):

@@ -95,7 +95,7 @@ class EntriesTab(RecordingActions, SessionActions, Page):
         self.event_picker = QComboBox(self)
         self.event_picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.event_picker.setMinimumContentsLength(28)
+        self.event_picker.setMinimumContentsLength(22)  # the bar fits in 1024 px
         self.event_picker.addItem("All events", ALL_EVENTS)
         self.event_picker.currentIndexChanged.connect(lambda _: self.refresh())
         self.new_button = QPushButton("&New session…", self)
