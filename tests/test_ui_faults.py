@@ -738,7 +738,8 @@ def test_cancel_in_the_status_bar_stops_a_slow_import_between_batches(
         qtbot.wait(300)
         win.status.jobs.cancel.click()
         label = win.status.jobs.label.text()
-        assert label == "Cancelling: importing moderators…"
+        # the operation names its session, whose name keeps its capitals
+        assert label == f"Cancelling: importing moderators into “Slow import” ({entry.id})…"
         assert not win.status.jobs.cancel.isEnabled()
     beat.check()
     set_faults(sb.info)

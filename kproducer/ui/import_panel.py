@@ -154,7 +154,7 @@ class ImportPanel(QWidget):
             return moderator_import.import_csv(
                 account, entry_id, path, progress=ctx.progress, cancel=ctx.cancel_event)
 
-        self._launch("Importing moderators", run)
+        self._launch(f"Importing moderators into {entry_label}", run)  # names the session
 
     def import_again(self) -> None:
         """Read the same file again (the producer fixed it) into the same session."""
@@ -179,7 +179,7 @@ class ImportPanel(QWidget):
             return moderator_import.retry(
                 account, report, progress=ctx.progress, cancel=ctx.cancel_event)
 
-        self._launch("Retrying failed rows", run)
+        self._launch(f"Retrying failed rows for {self.target[1]}", run)
 
     def reset(self) -> None:
         """Forget the last import and hide (another session was picked)."""

@@ -195,6 +195,12 @@ class SmokeTest(QObject):
         for index in range(tabs.count()):
             tabs.setCurrentIndex(index)
             QApplication.processEvents()
+            # A tab may start work as it comes on screen (the Go-live check checks the event):
+            # shoot what it then shows, not "Checking…" (at most 10 s).
+            for _ in range(200):
+                if not self.window.worker.jobs:
+                    break
+                _wait(50)
             if tabs.widget(index) is self.window.preview:
                 _wait(300)  # the web view composites its page asynchronously
             name = re.sub(r"[^a-z]+", "-", tabs.tabText(index).replace("&", "").lower())

@@ -62,7 +62,7 @@ class JobProgress(QWidget):
         job = jobs[-1]  # the one shown
         job.cancel()
         if job.running:  # it stops at its next check: between two batches, say
-            self.label.setText(f"Cancelling: {job.title.lower()}…")
+            self.label.setText(f"Cancelling: {job.title[:1].lower()}{job.title[1:]}…")
             self.cancel.setEnabled(False)
         else:  # abandoned: the view moved on to the next job, or hid
             self.stopped.emit(job.title)
