@@ -53,6 +53,23 @@ def connect(path: Path, busy_timeout: float, now: float) -> sqlite3.Connection:
         Rebuild: The file is damaged or of another schema version: set it aside.
         OSError, sqlite3.Error: It cannot be opened (locked, unreadable folder...).
     """
+    conn = open_database(path, busy_timeout, SCHEMA, SCHEMA_VERSION, TABLES)
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute("DELETE FROM entries WHERE expires_at<=?", (now,))
+    return conn
+
+
+def open_database(path: Path, busy_timeout: float, schema: str, version: int,
+                  tables: set[str]) -> sqlite3.Connection:
+    """Open an owner-only SQLite file of this machine (cache, link ledger) and check it.
+
+    Creates it 0600 (and its WAL and shared-memory files), checks it with ``quick_check``,
+    switches to WAL, and makes ``schema`` in an empty file, marked ``user_version=version``.
+
+    Raises:
+        Rebuild: The file is damaged, or of another schema version or table set.
+        OSError, sqlite3.Error: It cannot be opened (locked, unreadable folder...).
+    """
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -73,20 +90,18 @@ def connect(path: Path, busy_timeout: float, now: float) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         with transaction(conn):
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            present = {
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
-            if version == 0 and not tables:
-                for statement in SCHEMA.split(";"):
+            if found == 0 and not present:
+                for statement in schema.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            elif version != SCHEMA_VERSION or not tables >= TABLES:
-                raise Rebuild(f"schema{version}")
-        with contextlib.suppress(sqlite3.OperationalError):
-            conn.execute("DELETE FROM entries WHERE expires_at<=?", (now,))
+                conn.execute(f"PRAGMA user_version={version}")
+            elif found != version or not present >= tables:
+                raise Rebuild(f"schema{found}")
     except BaseException:
         conn.close()
         raise

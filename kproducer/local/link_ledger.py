@@ -15,7 +15,6 @@ another program keeps locked raises :class:`LedgerUnavailable` (exports go on wi
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import sqlite3
 import threading
@@ -127,46 +126,13 @@ class NewLink:
 
 
 def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
-    """Open (creating) the ledger and check it.
+    """Open (creating) the ledger and check it, as the cache is (:mod:`.cache_file`).
 
     Raises:
         cache_file.Rebuild: Damaged or of another schema version.
         OSError, sqlite3.Error: It cannot be opened (locked, unwritable folder...).
     """
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(name, 0o600)
-    conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
-                           check_same_thread=False)
-    try:
-        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        try:
-            check = conn.execute("PRAGMA quick_check").fetchone()
-        except sqlite3.DatabaseError as exc:
-            if getattr(exc, "sqlite_errorcode", None) in cache_file.CORRUPT_CODES:
-                raise cache_file.Rebuild("corrupt") from exc
-            raise
-        if not check or check[0] != "ok":
-            raise cache_file.Rebuild("corrupt")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        with cache_file.transaction(conn):
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'")}
-            if version == 0 and not tables:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            elif version != SCHEMA_VERSION or not tables >= TABLES:
-                raise cache_file.Rebuild(f"schema{version}")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    return cache_file.open_database(path, busy_timeout, SCHEMA, SCHEMA_VERSION, TABLES)
 
 
 def _unavailable(path: Path, exc: BaseException) -> LedgerUnavailable:
