@@ -310,12 +310,16 @@ def test_open_in_system_browser_writes_a_private_page(qtbot, tab, live, room, in
     assert not path.exists()
 
 
-def test_copy_share_link_copies_the_player_share_url(qtbot, tab, live, info):
-    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
-    # Under load, the settle caught can be the tab's own first preview (of the newest
-    # session, started as the lists arrived): the live one's page replaces it.
-    qtbot.waitUntil(lambda: tab.page is not None and tab.page.entry.id == live.id,
+def settle_on(qtbot, tab, entry, role):
+    """Preview ``entry``; under load, the settle caught can be the tab's own first preview
+    (of the newest session, started as the lists arrived): wait for the entry's page too."""
+    settle(qtbot, tab, lambda: tab.show_entry(entry, role))
+    qtbot.waitUntil(lambda: tab.page is not None and tab.page.entry.id == entry.id,
                     timeout=SETTLE_MS)
+
+
+def test_copy_share_link_copies_the_player_share_url(qtbot, tab, live, info):
+    settle_on(qtbot, tab, live, Role.ATTENDEE)
     tab.copy_button.click()
     link = QGuiApplication.clipboard().text()
     assert link == tab.page.share_url
@@ -342,7 +346,7 @@ def recorded(qtbot, link_id, link_format):
 def test_qr_code_of_the_share_link(qtbot, tab, live):
     from kproducer.ui.qr_dialog import QrDialog
 
-    settle(qtbot, tab, lambda: tab.show_entry(live, Role.ATTENDEE))
+    settle_on(qtbot, tab, live, Role.ATTENDEE)
     tab.qr_button.click()
     dialog = next(w for w in tab.findChildren(QrDialog) if w.isVisible())
     assert dialog.link == tab.page.share_url and not dialog.code.pixmap().isNull()
