@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 from cli_support import Runner, set_account_env
 from conftest import make_client, reset_stats, set_faults, stats
 from KalturaClient.Plugins.Core import KalturaBaseEntryFilter, KalturaMediaEntry
@@ -65,6 +66,37 @@ def test_simulive_is_a_live_entry_whose_schedule_event_plays_the_video(account, 
     listed = {e.id: e for e in entries.list_entries(account)}
     assert listed[entry.id].is_simulive
     assert listed[entry.id].schedule.source_entry_id == video
+
+
+def _move_clock(sb, to: int) -> None:
+    """The sandbox's clock reads ``to`` (unix seconds) now."""
+    offset = to - int(time.time())
+    answer = requests.post(f"{sb.service_url}/_sandbox/clock", json={"offset_s": offset},
+                           timeout=5)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_simulive_session_is_on_air_in_its_slot_without_an_encoder(account, sb):
+    """``SchedulePlugin::getter``: the current simulive event makes ``isLive`` true from 18 s
+    after its start (``kSimuliveUtils::MINIMUM_TIME_TO_PLAYABLE_SEC``) to its end; the app's
+    on-air poll (``live.live_status``) and Kaltura's own client both see it."""
+    from kproducer.services import live
+
+    video, length = seeded_video(sb)
+    start = int(time.time()) + 600  # near: the tokens outlive the clock's move
+    entry = simulive.create(account, video, "Replay on air", start)
+    admin = make_client(sb)
+    seen = {}
+    try:
+        for label, at in (("before", start - 60), ("first seconds", start + 5),
+                          ("playing", start + 30), ("after", start + length + 5)):
+            _move_clock(sb, at)
+            seen[label] = (admin.liveStream.isLive(entry.id),
+                           live.live_status(account, [entry.id])[entry.id].broadcasting)
+    finally:
+        _move_clock(sb, int(time.time()))
+    assert seen == {"before": (False, False), "first seconds": (False, False),
+                    "playing": (True, True), "after": (False, False)}
 
 
 def test_a_plain_live_session_is_not_simulive(account, sb):

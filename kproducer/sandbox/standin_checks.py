@@ -34,6 +34,7 @@ from .errors import ApiError
 from .seed import load_account
 from .services.live_model import is_live
 from .services.objects import LIVE_STREAM, find_entry, find_kuser
+from .services.schedule_live import scheduled_playable
 from .services.session import admin_secrets
 from .store import Store
 
@@ -61,7 +62,8 @@ def _entry_type(entry: Mapping[str, Any]) -> str:
     return str(entry.get("type") or "")
 
 
-def _live_state(entry: Mapping[str, Any], session: ks.Session) -> bool | None:
+def _live_state(db: Store, partner_id: int, entry: Mapping[str, Any], session: ks.Session,
+                now: int) -> bool | None:
     """For a live entry, whether this viewer sees it live (as ``liveStream.isLive``)."""
     if _entry_type(entry) != LIVE_STREAM:
         return None
@@ -70,7 +72,8 @@ def _live_state(entry: Mapping[str, Any], session: ks.Session) -> bool | None:
     may_preview = session.is_admin or (
         bool(user) and (user == str(entry.get("userId") or "").lower() or user in editors)
     )
-    return is_live(dict(entry), may_preview)
+    scheduled = scheduled_playable(db, partner_id, dict(entry), now)
+    return is_live(dict(entry), may_preview, scheduled)
 
 
 def _user_name(user: Mapping[str, Any] | None) -> str:
@@ -146,7 +149,7 @@ def check_ks(db: Store, ks_text: str, entry_id: str, partner_id: int, now: int |
         warnings.append("ADMIN session: never put an admin KS in a page or link")
     return {
         "ok": True,
-        "live": _live_state(entry, session),
+        "live": _live_state(db, partner_id, entry, session, now),
         "userId": session.user_id,
         "userName": _user_name(user),
         "entryId": entry_id,

@@ -91,16 +91,17 @@ def with_broadcast_fields(data: Obj) -> Obj:
     return out
 
 
-def is_live(data: Obj, may_preview: bool) -> bool:
+def is_live(data: Obj, may_preview: bool, scheduled: bool = False) -> bool:
     """``LiveEntry::isCurrentlyLive``: an encoder pushes, and the viewer may see it.
 
-    In preview mode (explicit live, not yet shown to all) only those who may preview
+    ``scheduled``: the current simulive event plays (:mod:`.schedule_live`). In preview
+    mode (explicit live, not yet shown to all) only those who may preview
     (``LiveEntry::canViewExplicitLive``: an admin, the owner, an editor) see it live.
     """
     preview = bool(data.get("explicitLive")) and data.get("viewMode", VIEW_PREVIEW) == VIEW_PREVIEW
     if preview and not may_preview:
         return False
-    return data.get("liveStatus") == LIVE_PLAYABLE
+    return scheduled or data.get("liveStatus") == LIVE_PLAYABLE
 
 
 def set_encoder(data: Obj, broadcasting: bool, now: int) -> None:

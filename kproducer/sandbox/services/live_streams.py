@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..api import Access, Context, action
 from ..errors import ApiError, ErrorDef
 from ..params import NULL, Param
-from . import live_model
+from . import live_model, schedule_live
 from .entry_model import (
     can_edit,
     delete_entry,
@@ -111,7 +111,8 @@ def is_live(ctx: Context, id: str, protocol: str | None) -> bool:
     data = _live_entry(ctx, id)
     if str(data.get("sourceType")) not in KALTURA_LIVE_SOURCES:
         raise ApiError(LIVE_STREAM_STATUS_CANNOT_BE_DETERMINED, protocol)
-    return live_model.is_live(data, can_edit(ctx, data))
+    scheduled = schedule_live.scheduled_playable(ctx.db, ctx.partner_id, data, ctx.now)
+    return live_model.is_live(data, can_edit(ctx, data), scheduled)
 
 
 @action("livestream", "regenerateStreamToken", Param("entryId", "string"))
