@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args
 Outcome = Literal["fetched", "cached", "created", "updated", "deleted", "error"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 #: How an operation ended (or that it still runs).
-Ending = Literal["running", "done", "failed", "cancelled"]
+Ending = Literal["running", "done", "failed", "cancelled", "replaced"]
 #: The operation of calls made outside any named operation (a script, a test, the CLI).
 OTHER_CALLS = 0
 OTHER_TITLE = "Other calls"

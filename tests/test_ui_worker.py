@@ -242,3 +242,31 @@ def test_a_quiet_job_is_not_announced_and_its_failure_goes_to_its_handler_only(
     qtbot.waitUntil(lambda: bool(settled), timeout=5000)
     assert [f.message for f in failures] == ["Session 0_gone does not exist."]
     assert announced == [] and job.quiet
+
+
+def test_the_activity_says_replaced_for_a_newer_job_and_cancelled_for_the_producers_cancel(
+    qtbot
+):
+    """A job a newer one of its key replaced is not something the producer cancelled: the
+    Activity dock says "Replaced" (the preview built twice at startup read "Cancelled")."""
+    from kproducer.activity import ActivityLog
+    from kproducer.ui.activity_tree import ENDING_WORDS
+
+    log = ActivityLog()
+    worker = Worker(activity=log)
+    release = threading.Event()
+    try:
+        first = worker.run("Building the preview", lambda ctx: release.wait(10),
+                           key="preview", abandon_on_cancel=True)
+        second = worker.run("Building the preview", lambda ctx: release.wait(10),
+                            key="preview", abandon_on_cancel=True)
+        second.cancel()
+        endings = {job.operation: log.operation(job.operation) for job in (first, second)}
+        assert [(endings[j.operation].ending, endings[j.operation].result)
+                for j in (first, second)] == [("replaced", "A newer one took its place."),
+                                              ("cancelled", "Cancelled.")]
+        assert ENDING_WORDS["replaced"] == "Replaced"
+    finally:
+        release.set()
+        qtbot.waitUntil(lambda: not worker.abandoned, timeout=10_000)
+        worker.shutdown(10_000)

@@ -28,7 +28,8 @@ CALL_RESULTS = {
     "deleted": "removed",
     "error": "failed",
 }
-ENDINGS = {"running": "running", "done": "done", "failed": "failed", "cancelled": "cancelled"}
+ENDINGS = {"running": "running", "done": "done", "failed": "failed", "cancelled": "cancelled",
+           "replaced": "replaced"}
 
 
 def _is_activity_export(path: Path) -> bool:

@@ -28,7 +28,7 @@ MAX_OPERATIONS = 1000
 #: Calls kept in the list over all operations (an import of 1,000 rows makes ~2,000).
 MAX_CALLS = 5000
 ENDING_WORDS = {"running": "Running…", "done": "Done", "failed": "Failed",
-                "cancelled": "Cancelled"}
+                "cancelled": "Cancelled", "replaced": "Replaced"}
 
 
 def operation_title(op: Operation) -> str:

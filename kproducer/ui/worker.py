@@ -386,8 +386,8 @@ class Worker(QObject):
             job.finished.connect(lambda result: self._guard(job, on_done, result))
         job.failed.connect(lambda failure: self._failed(job, failure, on_error))
         job.finished.connect(lambda _: self._ended(job, "done"))
-        job.cancelled.connect(lambda: self._ended(
-            job, "cancelled", "Replaced by a newer one." if job.superseded else "Cancelled."))
+        job.cancelled.connect(lambda: self._ended(job, "replaced", "A newer one took its place.")
+                              if job.superseded else self._ended(job, "cancelled", "Cancelled."))
         job.settled.connect(lambda: self._settle(job, held, on_settled))
         job.returned.connect(lambda: self._forget_abandoned(job))
         self._jobs.append(job)
