@@ -120,3 +120,24 @@ def test_layout_is_restored(open_window, info, qtbot):
     left, right = again.sizes()
     assert abs(left / (left + right) - sizes[0] / sum(sizes)) < 0.03
     assert second.events.view.horizontalHeader().sectionSize(3) == 222
+
+
+def test_the_event_dialog_says_when_the_name_is_taken_already(window, qtbot):
+    """Kaltura allows two events of one name (the CLI warns); the dialog says so as the
+    producer types, from the events listed (no request), and not for the event's own name."""
+    tab = window.events
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0, timeout=10_000)
+    summit = next(e for e in tab.model.rows if e.name == "Sandbox Summit 2026")
+    new = dialogs.EventDialog(tab, others=tab.model.rows)
+    qtbot.addWidget(new)
+    new.show()
+    new.name.setText("  sandbox   SUMMIT 2026 ")
+    assert new.clash.isVisible() and new.ok.isEnabled()
+    assert f"already exists (ID {summit.id})" in new.clash.text()
+    assert "Create makes another event" in new.clash.text()
+    new.name.setText("Sandbox Summit 2027")
+    assert not new.clash.isVisible()
+    edit = dialogs.EventDialog(tab, summit, others=tab.model.rows)
+    qtbot.addWidget(edit)
+    edit.show()
+    assert not edit.clash.isVisible()  # its own name is no clash

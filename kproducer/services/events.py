@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaFilterPager
@@ -63,11 +64,20 @@ def list_events(account: Account, search: str = "") -> list[Event]:
     return [e for e in events if needle in e.name.lower()] if needle else events
 
 
+def name_key(name: str) -> str:
+    """What makes two event names the same to a producer: spaces and letter case aside."""
+    return " ".join(name.split()).casefold()
+
+
+def same_name(found: Iterable[Event], name: str) -> list[Event]:
+    """The events of ``found`` called ``name`` (:func:`name_key`)."""
+    wanted = name_key(name)
+    return [e for e in found if name_key(e.name) == wanted]
+
+
 def named(account: Account, name: str) -> list[Event]:
     """The active events called ``name`` (spaces and letter case aside), newest first."""
-    wanted = " ".join(name.split()).casefold()
-    return [e for e in list_events(account)
-            if " ".join(e.name.split()).casefold() == wanted]
+    return same_name(list_events(account), name)
 
 
 def get(account: Account, event_id: int) -> Event:

@@ -155,10 +155,20 @@ class EntryDialog(QDialog):
 
 
 class EventDialog(QDialog):
-    """Name and description of a new or existing event."""
+    """Name and description of a new or existing event.
 
-    def __init__(self, parent: QWidget, event: Event | None = None) -> None:
+    Args:
+        parent: The window.
+        event: The event edited, or None for a new one.
+        others: The account's events as listed: a name one of them has already is said
+            (Kaltura allows two events of one name; attendees cannot tell them apart).
+    """
+
+    def __init__(self, parent: QWidget, event: Event | None = None,
+                 others: Sequence[Event] = ()) -> None:
         super().__init__(parent)
+        self.edited = event
+        self.others = [e for e in others if event is None or e.id != event.id]
         self.setWindowTitle("Edit event" if event else "New event")
         self.name = QLineEdit(event.name if event else "")
         self.name.setPlaceholderText("e.g. Product launch 2026")
@@ -166,8 +176,11 @@ class EventDialog(QDialog):
         self.description.setPlaceholderText("Optional: what attendees will see about the event")
         self.description.setTabChangesFocus(True)
         self.problem = hint("An event name needs 3 to 256 characters.")
+        self.clash = hint("")
+        self.clash.setObjectName("event.nameClash")
         form = QFormLayout()
         form.addRow("&Name:", self.name)
+        form.addRow("", self.clash)
         form.addRow("&Description:", self.description)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -185,9 +198,18 @@ class EventDialog(QDialog):
         self.resize(self.sizeHint().expandedTo(self.fontMetrics().size(0, "M" * 40)))
 
     def _check(self) -> None:
+        from ..services.events import same_name
+
         size = len(self.name.text().strip().encode())
         self.ok.setEnabled(3 <= size <= 256)
         self.problem.setVisible(not self.ok.isEnabled())
+        same = same_name(self.others, self.name.text()) if self.ok.isEnabled() else []
+        if same:
+            ids = ", ".join(str(e.id) for e in same)
+            verb = "Save gives this one" if self.edited else "Create makes another event with"
+            self.clash.setText(f"⚠ An event named “{same[0].name}” already exists (ID {ids}). "
+                               f"{verb} the same name; attendees cannot tell them apart.")
+        self.clash.setVisible(bool(same))
 
     def values(self) -> tuple[str, str]:
         """The name and description entered."""

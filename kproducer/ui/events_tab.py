@@ -217,7 +217,7 @@ class EventsTab(Page):
             return
         from .dialogs import EventDialog
 
-        dialog = EventDialog(self)
+        dialog = EventDialog(self, others=self.model.rows)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.create_event(*dialog.values())
@@ -248,7 +248,7 @@ class EventsTab(Page):
             return
         from .dialogs import EventDialog
 
-        dialog = EventDialog(self, event)
+        dialog = EventDialog(self, event, others=self.model.rows)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         name, description = dialog.values()
