@@ -120,7 +120,7 @@ class EntriesTab(RecordingActions, SessionActions, Page):
         self.delete_button.clicked.connect(self.delete_item)
         self.refresh_button.clicked.connect(self.refresh)
         bar = QHBoxLayout()
-        label = QLabel("Sessions of &event:", self)
+        label = QLabel("Sessions &of event:", self)
         label.setBuddy(self.event_picker)
         bar.addWidget(label)
         bar.addWidget(self.event_picker)

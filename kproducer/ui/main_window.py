@@ -74,10 +74,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
         self.tabs.setDocumentMode(True)
-        for page, title in ((self.events, "&Events"), (self.readiness, "&Go-live check"),
-                            (self.entries, "&Sessions"), (self.moderators, "&Moderators"),
-                            (self.preview, "&Preview"), (self.links, "&Links")):
-            self.tabs.addTab(page, title)
+        # No mnemonics on the tabs: Alt+letter belongs to the menus and the page's own
+        # controls (a tab's letter clashed with both); Ctrl+1…6 (View menu) picks a tab.
+        for page, title in ((self.events, "Events"), (self.readiness, "Go-live check"),
+                            (self.entries, "Sessions"), (self.moderators, "Moderators"),
+                            (self.preview, "Preview"), (self.links, "Links")):
+            number = self.tabs.addTab(page, title)
+            self.tabs.setTabToolTip(number, f"{title} (Ctrl+{number + 1})")
         self.welcome = WelcomeBanner(self)
         self.welcome.sandboxRequested.connect(lambda: self.connect_to(SANDBOX_PROFILE))
         self.welcome.accountsRequested.connect(self.show_accounts)

@@ -92,7 +92,7 @@ class PreviewChooser(QWidget):
         rows.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         rows.addLayout(row)
-        for label, widget in (("&Event:", self.event_combo), ("&Session:", self.entry_combo)):
+        for label, widget in (("Even&t:", self.event_combo), ("&Session:", self.entry_combo)):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             row.addWidget(caption)

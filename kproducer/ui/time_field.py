@@ -91,8 +91,8 @@ class ScheduleBox(QWidget):
         self.end = TimeField(end, self)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("&Starts:", self.start)
-        form.addRow("E&nds:", self.end)
+        form.addRow("S&tarts:", self.start)
+        form.addRow("En&ds:", self.end)
         zone = times.zone_name(start or end or int(time.time()))
         form.addRow(hint(f"Times are in this computer's zone ({zone}); hover over a time "
                          "for UTC.", self))
