@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from cli_support import ACCOUNT_VARS, sandbox_env
 from conftest import make_client, reset_stats, set_faults, stats
 from KalturaClient.Plugins.Core import KalturaBaseEntryFilter
@@ -42,6 +43,8 @@ def test_upload_prints_the_new_session(kp, account_env, quick, tmp_path):
     entry_id = plain.out.strip()
     shown = kp("entries", "show", entry_id, "--json").json()
     assert shown["name"] == "Sponsor reel" and shown["kind"] == "vod"
+    assert shown["thumbnail_url"].startswith("http://")
+    assert requests.get(shown["thumbnail_url"], timeout=5).headers["Content-Type"] == "image/png"
 
 
 def test_upload_to_an_event_and_wait_until_ready(kp, account_env, quick, tmp_path):

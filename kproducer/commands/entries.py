@@ -90,7 +90,11 @@ def kind_name(entry: Entry) -> str:
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
-    """An entry as stable JSON (dates ISO 8601 UTC); simulive names its ``source_entry_id``."""
+    """An entry as stable JSON (dates ISO 8601 UTC); simulive names its ``source_entry_id``.
+
+    ``thumbnail_url`` is Kaltura's ``thumbnailUrl`` (no KS in it), as ``entries upload``
+    prints it; None for an entry without one.
+    """
     document = _entry_json(entry)
     if entry.is_simulive and entry.schedule is not None:
         document["source_entry_id"] = entry.schedule.source_entry_id
@@ -109,6 +113,7 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
         "end_date": iso(entry.end_date),
         "created_at": iso(entry.created_at),
         "schedule": schedule_json(entry),
+        "thumbnail_url": entry.thumbnail_url,
     }
 
 
