@@ -213,7 +213,8 @@ def test_entries_create_and_list(kp: Runner, account_env: SandboxInfo, unique) -
     doc = live.json()
     assert doc["moderators_group"] == f"{doc['entry']['id']}_moderators"
     assert set(doc["entry"]) == {"id", "name", "kind", "status", "event_id", "duration",
-                                 "start_date", "end_date", "created_at", "schedule"}
+                                 "start_date", "end_date", "created_at", "schedule",
+                                 "thumbnail_url"}
     assert doc["entry"]["kind"] == "live" and doc["entry"]["event_id"] == event["id"]
     room = kp("entries", "create", "--type", "room", "--name", "Green room", "--event",
               str(event["id"]))
