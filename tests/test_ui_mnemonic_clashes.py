@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabBar, QWidget
 
 from kproducer.ui import plain_text
+from kproducer.ui.table import select_where
 
 
 def _caption_widgets(root: QWidget) -> list[tuple[str, str]]:
@@ -39,15 +40,26 @@ def clashes(captions: list[tuple[str, str]]) -> dict[str, list[str]]:
     return {k: v for k, v in by_key.items() if len(v) > 1}
 
 
-def test_each_tab_s_mnemonics_are_distinct_with_the_menus(window, qtbot):
+def test_each_tab_s_mnemonics_are_distinct_with_the_menus_and_the_dock(window, qtbot):
     menus = [(QKeySequence.mnemonic(a.text()).toString(), a.text())
              for a in window.menuBar().actions() if plain_text.has_mnemonic(a.text())]
+    menus += _caption_widgets(window.dock)  # the Activity dock is on screen with every tab
     assert clashes(menus) == {}
     found = {}
+    live = next(e for e in window.entries.model.rows if e.kind.value == "live")
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         page = window.tabs.widget(index)
         qtbot.waitUntil(page.isVisible, timeout=5_000)
+        if page is window.entries:  # a live session's details: its switches and kit too
+            assert select_where(page.view, lambda e: e.id == live.id)
+            qtbot.waitUntil(page.details.live.isVisible, timeout=5_000)
+            reveal = page.details.live.encoder.reveal
+            qtbot.waitUntil(reveal.isEnabled, timeout=5_000)
+            reveal.click()  # "Hide" keeps Alt+L
+            assert reveal.text() == "Hide" and reveal.shortcut().toString() == "Alt+L"
+            reveal.click()
+            assert reveal.text() == "Revea&l" and reveal.shortcut().toString() == "Alt+L"
         captions = menus + _caption_widgets(page) + [
             (QKeySequence.mnemonic(t).toString(), t)
             for t in (window.tabs.tabText(i) for i in range(window.tabs.count()))

@@ -70,13 +70,15 @@ class ActivityDock(QDockWidget):
             "Calls sent: what Kaltura was asked (a multirequest carries several calls in one "
             "request). Answered here: lookups the local cache answered without asking "
             "Kaltura. The share is answered here ÷ (answered here + calls sent).")
-        self.export_button = QPushButton("E&xport…", self)
+        # No mnemonics here: the dock is on screen with every tab, whose controls own the
+        # Alt+letters (E&xport… clashed with the Moderators tab's, Clear &cache with Record).
+        self.export_button = QPushButton("Export…", self)
         self.export_button.setToolTip("Save this list as a CSV file (secrets are hidden)")
         self.export_button.clicked.connect(self.choose_export)
-        self.clear_list = QPushButton("Clear &list", self)
+        self.clear_list = QPushButton("Clear list", self)
         self.clear_list.setToolTip("Empty this list and reset the counters")
         self.clear_list.clicked.connect(self.clear)
-        self.clear_cache = QPushButton("Clear &cache", self)
+        self.clear_cache = QPushButton("Clear cache", self)
         self.clear_cache.setToolTip("Forget every cached fact of this account; the next "
                                     "lookups ask Kaltura again")
         self.clear_cache.clicked.connect(self.clear_account_cache)

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -96,14 +96,14 @@ class EncoderPanel(QWidget):
             self.names.append(name)
             self.values.append(value)
             self.copies.append(copy)
-        self.reveal = QPushButton("Re&veal", self)
+        self.reveal = QPushButton("Revea&l", self)
         self.reveal.setCheckable(True)
         self.reveal.setToolTip("Show the stream key and the SRT passphrase")
         self.reveal.toggled.connect(lambda _: self._fill())
         self.save = QPushButton("&Save encoder settings…", self)
         self.save.setToolTip("A text file with every URL and the key, for the technician "
                              "who sets up the encoder")
-        self.regenerate = QPushButton("Re&generate stream key…", self)
+        self.regenerate = QPushButton("Regenerate stream &key…", self)
         self.regenerate.setToolTip("A new key: an encoder still using the old one is cut off")
         self.save.clicked.connect(self.saveRequested)
         self.regenerate.clicked.connect(self.regenerateRequested)
@@ -152,7 +152,9 @@ class EncoderPanel(QWidget):
             edit.setPlaceholderText("not given by Kaltura" if self.kit is not None else "")
             edit.setCursorPosition(0)
             self.copies[row].setEnabled(bool(value))
-        self.reveal.setText("Hi&de" if shown else "Re&veal")
+        # Hide keeps Reveal's Alt+L (every letter of "Hide" has an owner on the Sessions tab).
+        self.reveal.setText("Hide" if shown else "Revea&l")
+        self.reveal.setShortcut(QKeySequence("Alt+L"))
 
     def value(self, attribute: str) -> str:
         """The kit's value of ``attribute`` ("" when not given)."""
