@@ -80,6 +80,9 @@ def test_export_shows_progress_a_summary_and_opens_the_output(
     assert "Export finished: 70 ok, 2 failed." in text and "Why rows failed" in text
     assert "line 73: duplicate of line 2" in text  # the whole reason, not "line …"
     assert dialog.failures.isVisible() and dialog.model.rowCount() == 2
+    # Five rows' room under the summary (the dialog grows; it showed about two).
+    row = dialog.failures.verticalHeader().defaultSectionSize()
+    qtbot.waitUntil(lambda: dialog.failures.viewport().height() >= 5 * row, timeout=5_000)
     assert progress and dialog.progress.value() == 72
     opened = []
     monkeypatch.setattr(desktop_open.QDesktopServices, "openUrl",

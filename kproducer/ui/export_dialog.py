@@ -144,7 +144,8 @@ class ExportDialog(QDialog):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.model: RowsModel[RowFailure] = RowsModel(FAILURE_COLUMNS, self)
-        self.failures = make_view(self.model, "export.failures", self, stretch=2)
+        # Five failed rows stay readable under the summary: the dialog grows to show them.
+        self.failures = make_view(self.model, "export.failures", self, stretch=2, min_rows=5)
         self.failures.hide()
 
         self.export_button = QPushButton("&Export", self)

@@ -70,10 +70,7 @@ class ImportPanel(QWidget):
         self.target: tuple[str, str] | None = None
         self._path: Path | None = None
         self.model: RowsModel[RowResult] = RowsModel(COLUMNS, self)
-        self.view = make_view(self.model, "import.results", self, stretch=3)
-        # At least five result rows are always readable (at 1024×700 it showed 2.5).
-        self.view.setMinimumHeight(self.view.verticalHeader().defaultSectionSize() * 5
-                                   + self.view.horizontalHeader().sizeHint().height() + 4)
+        self.view = make_view(self.model, "import.results", self, stretch=3, min_rows=5)
 
         self.title = heading("Import from CSV", self)
         self.title.setToolTip(HELP)

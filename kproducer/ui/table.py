@@ -236,12 +236,14 @@ class _Key:
 
 
 def make_view(model: RowsModel[Any], name: str, parent: QWidget | None = None, *,
-              stretch: int = 1) -> QTableView:
+              stretch: int = 1, min_rows: int = 0) -> QTableView:
     """A sortable, single-selection table view over ``model``.
 
     Args:
         name: The view's object name (its column state is saved under it).
         stretch: The column that takes the remaining width.
+        min_rows: Rows always readable, whatever else the window holds (a results table
+            squeezed to 2.5 rows at 1024×700 told nothing); 0: no minimum.
     """
     view = QTableView(parent)
     view.setObjectName(name)
@@ -266,6 +268,9 @@ def make_view(model: RowsModel[Any], name: str, parent: QWidget | None = None, *
     if 0 <= stretch < model.columnCount():
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    if min_rows:
+        view.setMinimumHeight(view.verticalHeader().defaultSectionSize() * min_rows
+                              + header.sizeHint().height() + 2 * view.frameWidth() + 2)
     return view
 
 
