@@ -145,3 +145,37 @@ def test_deleting_a_token_ends_its_sessions(admin, info):
     admin.appToken.delete(token.id)
     code, message = _error(started.session.get)
     assert (code, message) == ("INVALID_KS", 'Invalid KS "LOGOUT", Error "-1,INVALID_STR"')
+
+
+def test_a_deleted_token_s_invalidation_lasts_until_its_expiry(fresh_sandbox):
+    """``AppTokenService::deleteAction`` invalidates the token's session ID until the
+    token's expiry (for good without one): a KS naming that session ID is refused, then,
+    once the expiry passed, no longer (the row lapsed, ``invalidSessionPeer``)."""
+    import requests
+
+    info = fresh_sandbox.info
+    admin = make_client(info)
+    expiring = admin.appToken.add(KalturaAppToken(sessionType=2,
+                                                  expiry=int(time.time()) + 3600))
+    forever = admin.appToken.add(KalturaAppToken(sessionType=2))
+    for token in (expiring, forever):
+        admin.appToken.delete(token.id)
+
+    def answer(token):
+        ks = make_ks(info, expiry=3 * 86400, privileges=f"sessionid:{token.id}")
+        try:
+            make_client(info, ks).session.get()
+            return "accepted"
+        except KalturaException as exc:
+            return exc.code
+
+    def move_clock(seconds):
+        requests.post(f"{info.service_url}/_sandbox/clock", json={"offset_s": seconds},
+                      timeout=5).raise_for_status()
+
+    assert (answer(expiring), answer(forever)) == ("INVALID_KS", "INVALID_KS")
+    move_clock(2 * 3600)
+    try:
+        assert (answer(expiring), answer(forever)) == ("accepted", "INVALID_KS")
+    finally:
+        move_clock(0)

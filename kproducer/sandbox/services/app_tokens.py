@@ -98,9 +98,16 @@ def update(ctx: Context, id: str, appToken: Obj) -> Obj:
 
 @action("apptoken", "delete", Param("id", "string"))
 def delete(ctx: Context, id: str) -> None:
-    """Soft delete (status DELETED, void); the token's sessions stop working."""
+    """Soft delete (status DELETED, void); the token's sessions stop working.
+
+    The invalidation lasts until the token's own ``expiry`` (``AppTokenService::deleteAction``
+    passes ``$dbAppToken->getExpiry()``), for good when it has none: its sessions cannot
+    outlive it anyway.
+    """
     data = _find(ctx, id)
-    invalidate(ctx.db, session_id_hash(ctx.partner_id, id))
+    expiry = data.get("expiry")
+    invalidate(ctx.db, session_id_hash(ctx.partner_id, id),
+               int(expiry) if isinstance(expiry, int) and expiry > 0 else None)
     data.update(status=DELETED, updatedAt=ctx.now)
     _save(ctx, data)
 
