@@ -85,9 +85,16 @@ def make_application(argv: list[str] | None = None) -> Any:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("kproducer")
     from .ui.app_icon import app_icon
+    from .ui.gui_gc import GuiThreadCollector
 
     app.setWindowIcon(app_icon())
+    global _collector
+    _collector = GuiThreadCollector(app)  # cycles are collected on this thread only
     return app
+
+
+#: The application's :class:`~kproducer.ui.gui_gc.GuiThreadCollector` (kept alive here).
+_collector: Any = None
 
 
 #: Qt messages that say nothing to a user (the offscreen platform cannot resize hints).

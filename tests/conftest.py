@@ -19,6 +19,26 @@ from kproducer.sandbox import Sandbox, SandboxInfo
 pytest_plugins = ("cli_support", "keyring_support", "warning_logs")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_the_main_thread() -> Iterator[None]:
+    """Python's collector off for the run (:mod:`kproducer.ui.gui_gc`): a collection that
+    starts in a sandbox or worker thread can delete a Qt wrapper there, which crashed the
+    suite under load. What is due is collected between tests, on the main thread."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_due_between_tests() -> Iterator[None]:
+    from kproducer.ui.gui_gc import collect_due
+
+    yield
+    collect_due()
+
+
 @pytest.fixture(autouse=True)
 def kproducer_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point every kproducer location at a fresh folder."""
