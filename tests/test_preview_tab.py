@@ -387,3 +387,38 @@ def test_a_page_opened_from_a_file_says_why_the_sandbox_cannot_check_it(qtbot, t
         assert "opened from a file" in seen[part]["reason"]
         assert "pages it serves itself" in seen[part]["reason"]
     assert "The session cannot be checked" in text(qtbot, tab)
+
+
+def test_a_preview_user_removed_since_it_was_added_is_added_again(qtbot, fresh_sandbox):
+    """The cache says kproducer-preview exists; someone deleted it in KMC (or the sandbox
+    was made anew). The chat refuses "user not found": the tab forgets that fact, previews
+    again (which adds the user: one user.add) and the preview loads, once."""
+    from conftest import make_client
+
+    info = fresh_sandbox.info
+    acct = open_account(info)
+    worker = Worker()
+    said: list[str] = []
+    widget = PreviewTab(Deps(worker, said.append, lambda: acct))
+    widget.resize(1280, 760)
+    qtbot.addWidget(widget)
+    widget.show()
+    try:
+        qtbot.waitUntil(lambda: not worker.jobs, timeout=SETTLE_MS)
+        live = seeded(acct, EntryKind.LIVE)
+        settle_on(qtbot, widget, live, Role.ATTENDEE)
+        qtbot.waitUntil(lambda: widget.status.text().startswith("Ready"), timeout=SETTLE_MS)
+        assert widget.page.person.user_id == preview.PREVIEW_USER.user_id
+        make_client(info).user.delete(preview.PREVIEW_USER.user_id)
+        reset_stats(info)
+        with qtbot.waitSignal(widget.previewSettled, timeout=SETTLE_MS,
+                              check_params_cb=lambda result: result.get("ok")) as blocker:
+            widget.refresh()
+        assert blocker.args[0]["ok"]
+        assert any("does not know the Kaltura user “kproducer-preview”" in s for s in said)
+        assert make_client(info).user.get(preview.PREVIEW_USER.user_id).id == "kproducer-preview"
+        assert stats(info)["by_action"].get("user.add") == 1
+    finally:
+        widget.shutdown()
+        worker.shutdown(20_000)
+        close_account(acct)

@@ -13,7 +13,7 @@ from . import (
     services,  # noqa: F401 - registers the actions
     standins,
 )
-from .seed import Account, seed
+from .seed import Account, instance_id, seed
 from .server import SandboxServer
 from .store import Store, default_db_path
 
@@ -87,6 +87,13 @@ class Sandbox:
         )
         self._thread.start()
         return self._info
+
+    @property
+    def instance_id(self) -> str:
+        """The database's own random ID (:func:`.seed.instance_id`); only once started."""
+        if self.db is None:
+            raise RuntimeError("the sandbox is not running")
+        return instance_id(self.db)
 
     def serve_forever(self) -> None:
         """Block until :meth:`stop` is called from another thread or a signal handler."""

@@ -47,6 +47,25 @@ def load_account(db: Store) -> Account | None:
     return Account(**{k: data[k] for k in Account.__dataclass_fields__})
 
 
+#: The meta key of :func:`instance_id`.
+INSTANCE_KEY = "instance_id"
+
+
+def instance_id(db: Store) -> str:
+    """This database's own random ID (made with it; given to older ones on first ask).
+
+    Not a Kaltura field: the app keys its cache of the embedded sandbox by it, so that the
+    facts cached for one sandbox database never answer for another made later in the same
+    place (a deleted or replaced file), whose users and groups are not the same.
+    """
+    with db.transaction():
+        found = db.get_meta(INSTANCE_KEY)
+        if found is None:
+            found = secrets.token_hex(8)
+            db.set_meta(INSTANCE_KEY, found)
+        return found
+
+
 def seed(db: Store) -> Account:
     """Create the demo account once; later calls return the existing one."""
     with db.transaction():

@@ -160,6 +160,14 @@ def membership_step(
     )
 
 
+def forget_user(account: Account, user_id: str) -> None:
+    """The user proved to be gone: the next :func:`user_step` adds them again.
+
+    E.g. deleted in KMC after kproducer added them, or a sandbox made anew.
+    """
+    account.cache.delete(USER_EXISTS, user_id)
+
+
 def forget_group(account: Account, group_id: str) -> None:
     """The group proved to be gone: forget it and every membership cached for it.
 

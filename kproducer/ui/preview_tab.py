@@ -75,6 +75,7 @@ class PreviewTab(Page):
         #: A new page is being built: settle reports of the current one are stale.
         self._building = False
         self._token_rechecked = False  # the CnC token was re-fetched after a refusal
+        self._user_rechecked = False  # the person was added again after "user not found"
         #: Opens a URL in the system browser, True when one was launched (tests replace it).
         self.open_url: Callable[[QUrl], object] = desktop_opener
         self._account: object | None = None
@@ -293,8 +294,10 @@ class PreviewTab(Page):
         problems = result.get("problems") or []
         if any(_token_refused(p) for p in problems) and not self._token_rechecked:
             self._recheck_cnc_token()
+        elif any(_user_missing(p) for p in problems) and not self._user_rechecked:
+            self._add_user_again(page.person.user_id)
         elif not problems:
-            self._token_rechecked = False
+            self._token_rechecked = self._user_rechecked = False
         what = "room" if page.mode == "room" else "player and chat"
         checked = " (the sandbox stand-ins verified the tokens)" if result.get("standin") else ""
         self.status.setText("\n".join(problems) if problems else
@@ -331,6 +334,24 @@ class PreviewTab(Page):
 
         self.deps.worker.run("Checking the CnC app token", recheck, on_done=done,
                              on_error=self._failed, key="preview-token")
+
+    def _add_user_again(self, user_id: str) -> None:
+        """The chat does not know the person the cache says exists: add them again.
+
+        Deleted in KMC since, or the sandbox made anew: the fact is forgotten and the
+        preview built again, which adds them; at most once until a preview succeeds.
+        """
+        account = self.deps.account()
+        if account is None:
+            return
+        from ..services import facts
+
+        self._user_rechecked = True
+        facts.forget_user(account, user_id)  # a cache entry, no request
+        self.deps.say(f"The chat does not know the Kaltura user “{user_id}” (it was "
+                            "removed from the account since kproducer added it); adding it "
+                            "again and previewing again…")
+        self._request_preview()
 
     def _failed(self, failure: Failure) -> None:
         self._building = False
@@ -443,6 +464,11 @@ class PreviewTab(Page):
         self.deps.worker.run("Recording the shared link",
                              lambda ctx: record_single(account, tokens, link_format),
                              on_done=done, quiet=True)
+
+
+def _user_missing(problem: str) -> bool:
+    """The chat refused the JWT because its Kaltura user does not exist."""
+    return problem.startswith("Chat: rejected:") and "user not found" in problem
 
 
 def _token_refused(problem: str) -> bool:

@@ -20,7 +20,8 @@ from ..services import connect
 from ..services.account import Account, MemoryVault
 from . import SANDBOX_PROFILE
 
-#: The cache of the embedded sandbox is keyed by this (its port changes every run).
+#: The cache of the embedded sandbox is keyed by this (its port changes every run), with
+#: the sandbox database's own ID after it (a new database must not inherit cached facts).
 SANDBOX_CACHE_URL = "http://embedded-sandbox.invalid"
 
 
@@ -61,6 +62,11 @@ class _Embedded:
                 sandbox.start()
                 self.sandbox = sandbox
             return self.sandbox.info
+
+    def instance_id(self) -> str | None:
+        """The running embedded sandbox's database ID, or None."""
+        with self._lock:
+            return self.sandbox.instance_id if self.sandbox is not None else None
 
     def stop(self) -> None:
         with self._lock:
@@ -109,7 +115,10 @@ def open_sandbox_account(activity: ActivityLog, info: SandboxInfo | None = None,
         **connection: Overrides of :class:`kproducer.kaltura.client.ConnectionSettings`
             (timeouts, retries), e.g. ``read_timeout=2`` for a test on a slow sandbox.
     """
-    info = info if info is not None else embedded_sandbox()
+    instance = None
+    if info is None:
+        info = embedded_sandbox()
+        instance = _embedded.instance_id()
     profile = sandbox_profile(info)
     resolved = connect.Resolved(
         settings=ProfileSettings(profile=profile, profile_name=None, from_environment=()),
@@ -118,7 +127,8 @@ def open_sandbox_account(activity: ActivityLog, info: SandboxInfo | None = None,
         kme_secret=info.kme_secret,
         secrets=connect.default_secret_store(),
     )
-    cache = Cache(info.partner_id, SANDBOX_CACHE_URL)
+    cache = Cache(info.partner_id,
+                  f"{SANDBOX_CACHE_URL}/{instance}" if instance else SANDBOX_CACHE_URL)
     account = connect.account_from(resolved, activity=activity, cache=cache, **connection)
     account.vault = MemoryVault()
     return Connection(
