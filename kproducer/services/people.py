@@ -97,7 +97,7 @@ def _repair(account: Account, result: CallResult, group: str, person: Person) ->
         facts.forget_group(account, group)
         repair = facts.group_step(account, group, force=True)
     elif result.failed_with("USER_NOT_FOUND"):
-        account.cache.delete(facts.USER_EXISTS, person.user_id)
+        facts.forget_user(account, person.user_id)
         repair = facts.user_step(account, person, force=True)
     else:
         result.unwrap()
