@@ -37,7 +37,9 @@ def test_combos_and_expiries_read_whole_at_1024(qtbot, account):
     qtbot.addWidget(tab)
     tab.show()
     try:
-        qtbot.waitUntil(lambda: not worker.jobs, timeout=20_000)
+        # Listed, and the tab's own first preview settled (the settle below is for live).
+        qtbot.waitUntil(lambda: not worker.jobs and (
+            tab.browser is None or tab.browser.result is not None), timeout=20_000)
         with qtbot.waitSignal(tab.previewSettled, timeout=20_000):
             tab.show_entry(live, Role.ATTENDEE)
         QApplication.processEvents()
