@@ -46,6 +46,11 @@ def test_each_tab_s_mnemonics_are_distinct_with_the_menus_and_the_dock(window, q
     menus += _caption_widgets(window.dock)  # the Activity dock is on screen with every tab
     assert clashes(menus) == {}
     found = {}
+    # The seeded event's sessions (in the shared sandbox a test's own event may be newest).
+    assert select_where(window.events.view, lambda e: e.name == "Sandbox Summit 2026")
+    summit = window.events.selected()
+    qtbot.waitUntil(lambda: window.entries.event_id() == summit.id and any(
+        e.kind.value == "live" for e in window.entries.model.rows), timeout=10_000)
     live = next(e for e in window.entries.model.rows if e.kind.value == "live")
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
