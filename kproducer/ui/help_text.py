@@ -39,7 +39,8 @@ SECTIONS: list[tuple[str, tuple[str, ...]]] = [
         "sessions: the status bar shows the speed and time left, Cancel stops, and an upload "
         "cut short continues from where it was the next time. A video is uploading, then "
         "converting, then ready by itself. Set thumbnail… gives it a picture; Schedule as "
-        "Simulive… plays a ready video as a live session at a time you choose.",
+        "Simulive… plays a ready video as a live session at a time you choose; it is on air in its "
+        "slot with no encoder (the On air column says so).",
         "For a live stream, the details show whether it is on air, whether attendees see it "
         "and whether it is recorded, and its encoder kit: the addresses and the stream key for "
         "your encoder (hidden until you reveal them), which you can save to a private file or "
@@ -76,14 +77,16 @@ SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("Activity", (
         "View › Activity (Ctrl+Shift+Y) lists what you did, newest last, with its outcome and "
-        "how long it took; open a row to see the calls it made to Kaltura. The line above it "
+        "how long it took (Replaced: a newer one of the same took its place); open a row to "
+        "see the calls it made to Kaltura. The line above it "
         "counts the calls sent and what the local cache answered here instead. Export… saves "
         "the list as a CSV (without secrets); Clear cache makes the next lookups ask Kaltura "
         "again.",
     )),
     ("Keyboard", (
         "Ctrl+1 to Ctrl+6 switch tabs; F2 edits, Del deletes, Ctrl+R refreshes and Ctrl+F "
-        "searches on the tab in front; Ctrl+C copies the selected ID.",
+        "searches on the tab in front; Ctrl+C copies the selected ID. Alt with an underlined "
+        "letter presses that button or opens that menu: each letter means one thing on a tab.",
     )),
     ("Command line", (
         "Everything the window does to the account can be scripted: kproducer events (and "
