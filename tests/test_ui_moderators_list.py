@@ -246,3 +246,19 @@ def test_the_results_have_room_at_1024_by_700(window, qtbot, unique, tmp_path):
     qtbot.waitUntil(lambda: tab.model.rowCount() == 40, timeout=SETTLE_MS)
     # the list stays in sight above it (two rows at least)
     assert tab.view.viewport().height() >= 2 * tab.view.verticalHeader().defaultSectionSize()
+
+
+def test_a_preview_membership_an_older_build_left_is_named_for_what_it_is(window, qtbot, unique):
+    """Earlier builds added kproducer-preview to the group for a moderator preview; the list
+    says what that row is and that it can go (previews no longer need it)."""
+    from kproducer.services import preview
+    from kproducer.ui.moderators_tab import PREVIEW_MEMBER
+
+    entry = new_session(window, qtbot, unique)
+    moderators.import_people(window.account(), entry.id, [(2, preview.PREVIEW_USER)])
+    tab = window.moderators
+    with qtbot.waitSignal(tab.loaded, timeout=SETTLE_MS):
+        tab.refresh()
+    names = {tab.model.row(r).user_id: tab.model.index(r, 1).data()
+             for r in range(tab.model.rowCount())}
+    assert names == {"kproducer-preview": PREVIEW_MEMBER}
