@@ -252,7 +252,7 @@ def test_a_preview_membership_an_older_build_left_is_named_for_what_it_is(window
     """Earlier builds added kproducer-preview to the group for a moderator preview; the list
     says what that row is and that it can go (previews no longer need it)."""
     from kproducer.services import preview
-    from kproducer.ui.moderators_tab import PREVIEW_MEMBER
+    from kproducer.ui.moderator_actions import PREVIEW_MEMBER
 
     entry = new_session(window, qtbot, unique)
     moderators.import_people(window.account(), entry.id, [(2, preview.PREVIEW_USER)])

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ..services import preview_user
 from . import plain_text
 from .common import confirm, failure_box
 from .worker import JobContext
@@ -145,3 +146,16 @@ def notice_box(parent: QWidget, title: str, text: str, details: str = "") -> QMe
     box.setWindowModality(Qt.WindowModality.WindowModal)
     plain_text.make_plain(box).open()
     return box
+
+
+#: Said of a kproducer-preview membership (earlier builds added it for a moderator
+#: preview; this one never does).
+PREVIEW_MEMBER = ("kproducer's preview user, added here by an older kproducer for a "
+                  "moderator preview: previews no longer need it, so you can remove it")
+
+
+def moderator_name(moderator: Moderator) -> str:
+    """The Name column; the preview user is named for what it is."""
+    if moderator.user_id == preview_user.USER_ID:
+        return PREVIEW_MEMBER
+    return " ".join(p for p in (moderator.first_name, moderator.last_name) if p)

@@ -27,30 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services import preview_user
 from ..services.models import Entry, Moderator
 from . import moderator_actions
 from .common import NOT_CONNECTED, Deps, Page, failure_box, hint
-from .moderator_actions import count_text
+from .moderator_actions import count_text, moderator_name
 from .table import ROW_ROLE, Column, RowsModel, make_view
 from .worker import Failure, JobContext
 
 if TYPE_CHECKING:
     from ..services.facts import Person
     from .import_panel import ImportPanel
-
-#: Said of a kproducer-preview membership (earlier builds added it for a moderator
-#: preview; this one never does).
-PREVIEW_MEMBER = ("kproducer's preview user, added here by an older kproducer for a "
-                  "moderator preview: previews no longer need it, so you can remove it")
-
-
-def moderator_name(moderator: Moderator) -> str:
-    """The Name column; the preview user is named for what it is."""
-    if moderator.user_id == preview_user.USER_ID:
-        return PREVIEW_MEMBER
-    return " ".join(p for p in (moderator.first_name, moderator.last_name) if p)
-
 
 COLUMNS: list[Column[Moderator]] = [
     Column("User ID", lambda m: m.user_id, width=28),
