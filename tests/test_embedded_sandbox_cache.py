@@ -1,4 +1,4 @@
-"""The embedded sandbox's cache belongs to its database, not to its place.
+"""The embedded sandbox's cache (and ledger, and upload records) belong to its database.
 
 The port changes every run, so the cache is keyed by a fixed name, and by the database's
 own ID: a sandbox database made anew in the same folder (the old one deleted) must not be
@@ -11,13 +11,19 @@ from kproducer import paths
 from kproducer.activity import ActivityLog
 from kproducer.sandbox import Sandbox
 from kproducer.sandbox.store import default_db_path
+from kproducer.services import uploads
+from kproducer.services.link_record import account_of
 from kproducer.ui import session
 
 
 def _cache_key() -> str:
     connection = session.open_sandbox_account(ActivityLog())
     try:
-        return connection.account.cache.account
+        account = connection.account
+        # The link ledger and the upload records name it the same way, so what was shared
+        # or left unfinished in one run is found in the next (another port).
+        assert account_of(account) == uploads.account_key(account) == account.cache.account
+        return str(account.cache.account)
     finally:
         connection.close()
         session.stop_embedded_sandbox()

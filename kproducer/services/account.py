@@ -120,6 +120,10 @@ class Account:
     vault: TokenVault = field(default_factory=MemoryVault)
     #: What services keep for this run only, never on disk (e.g. live encoder kits).
     memory: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The name this account's local records (link ledger, unfinished uploads) are kept
+    #: under, when its service URL does not name it for good: the embedded sandbox, whose
+    #: port changes every run, is named by its database (None: the service URL names it).
+    local_key: str | None = None
 
     @property
     def partner_id(self) -> int:

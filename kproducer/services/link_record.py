@@ -33,6 +33,8 @@ STOPPED = ("{why} Links made after that are not recorded, so they cannot be revo
 
 def account_of(account: Account) -> str:
     """The ledger's account key (partner ID @ service URL)."""
+    if account.local_key:
+        return account.local_key
     return account_key(account.settings.partner_id, account.conn.settings.service_url)
 
 

@@ -97,6 +97,8 @@ def _mb(size: int) -> str:
 
 def account_key(account: Account) -> str:
     """How upload records name an account."""
+    if account.local_key:
+        return account.local_key
     settings = account.conn.settings
     return f"{settings.service_url.rstrip('/')}#{settings.partner_id}"
 

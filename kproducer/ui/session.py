@@ -131,6 +131,8 @@ def open_sandbox_account(activity: ActivityLog, info: SandboxInfo | None = None,
                   f"{SANDBOX_CACHE_URL}/{instance}" if instance else SANDBOX_CACHE_URL)
     account = connect.account_from(resolved, activity=activity, cache=cache, **connection)
     account.vault = MemoryVault()
+    if instance:  # its links and unfinished uploads are found again after a restart
+        account.local_key = cache.account
     return Connection(
         name=SANDBOX_PROFILE,
         account=account,
