@@ -255,3 +255,19 @@ def test_the_meter_gives_speed_and_time_left():
     assert meter.seconds_left(100_000_000) == 8
     assert meter.line(100_000_000) == "20% · 20.0 of 100.0 MB · 10.0 MB/s · about 8 s left"
     assert recordings.format_duration(200) == "3 min 20 s"
+
+
+def test_every_call_of_an_upload_belongs_to_its_operation(account, sb, tmp_path):
+    """The chunks sent from the upload's pool threads are the upload's calls in the
+    Activity dock, not "Other calls (not started from this window)" (one was, per upload)."""
+    from kproducer.activity_records import OTHER_CALLS
+
+    video = make_mp4(tmp_path / "Panel.mp4", 60.0, 5 * MB + 17)
+    activity = account.activity
+    operation = activity.begin("Uploading “Panel”")
+    with activity.within(operation):
+        uploads.upload(account, video, chunk_bytes=MB)
+    chunk_calls = [r for r in activity.records() if r.action == "uploadtoken.upload"]
+    assert len(chunk_calls) == 6
+    assert {r.operation for r in activity.records()} == {operation}
+    assert OTHER_CALLS not in {op.id for op in activity.operations()}

@@ -24,6 +24,7 @@ kUploadTokenMgr.php``, ``api_v3/services/MediaService.php`` (addContent).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 import time
@@ -350,7 +351,10 @@ def _parallel(run: _Run, offsets: list[int]) -> None:
         try:
             while queue or pending:
                 while queue and len(pending) < run.in_flight and not run.cancelled():
-                    pending.add(pool.submit(run.send_at, queue.pop(0)))
+                    # The chunk's call belongs to the upload's operation (Activity dock):
+                    # a pool thread does not inherit the context by itself.
+                    pending.add(pool.submit(contextvars.copy_context().run, run.send_at,
+                                            queue.pop(0)))
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
