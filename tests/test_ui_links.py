@@ -61,3 +61,28 @@ def test_links_tab_lists_exports_and_revokes_with_a_count(open_window, fresh_san
     if os.environ.get("KPRODUCER_SHOTS"):
         SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / "links_tab.png"))
+
+
+def test_the_links_tab_opens_on_the_session_just_shared_from_the_preview(open_window,
+                                                                         fresh_sandbox, qtbot):
+    """Copy share link in Preview, then the Links tab: it shows that session, with the link
+    (it stayed on the first session and said "Nothing was shared" before)."""
+    from kproducer.services.models import EntryKind, Role
+
+    window = open_window(fresh_sandbox.info)
+    live = next(e for e in window.entries.model.rows if e.kind is EntryKind.LIVE)
+    other = next(e for e in window.entries.model.rows if e.kind is not EntryKind.LIVE)
+    window.links.session.setCurrentIndex(window.links.session.findData(other.id))
+    assert window.links.entry_id() == other.id  # it shows another session first
+    window.tabs.setCurrentWidget(window.preview)
+    preview = window.preview
+    preview.show_entry(live, Role.ATTENDEE)
+    qtbot.waitUntil(lambda: preview.page is not None and preview.page.entry.id == live.id,
+                    timeout=30_000)
+    preview.copy_share_link()
+    qtbot.waitUntil(lambda: not window.worker.jobs, timeout=30_000)  # recorded
+    window.tabs.setCurrentWidget(window.links)
+    assert window.links.entry_id() == live.id
+    qtbot.waitUntil(lambda: window.links.exports.rowCount() == 1, timeout=10_000)
+    assert "share link" in " ".join(window.links.exports.item(0, c).text()
+                                    for c in range(window.links.exports.columnCount()))

@@ -119,6 +119,18 @@ class LinksTab(Page):
         self.session.blockSignals(False)
         self.refresh()
 
+    def follow(self, entry: Entry | None) -> None:
+        """Come to the front on the session the producer was working on, read afresh.
+
+        The session selected (or previewed) on the tab left, when it is one of those
+        offered; the ledger is read again either way (a link shared meanwhile shows).
+        """
+        index = self.session.findData(entry.id) if entry is not None else -1
+        if index >= 0 and index != self.session.currentIndex():
+            self.session.setCurrentIndex(index)  # reads it
+        else:
+            self.refresh()
+
     def entry_id(self) -> str | None:
         """The chosen session's entry ID."""
         data = self.session.currentData()

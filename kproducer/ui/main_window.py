@@ -147,12 +147,18 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.entries)
 
     def _preview_follows(self, index: int) -> None:
-        """The Preview tab opens on the session selected on the tab the producer left."""
-        if self.tabs.widget(index) is self.preview:
-            came_from = self._last_tab
+        """Preview and Links open on the session selected on the tab the producer left."""
+        came_from, page = self._last_tab, self.tabs.widget(index)
+        if page is self.preview:
             self.preview.follow(self.moderators.current_entry() if came_from is self.moderators
                                 else self.entries.selected())
-        self._last_tab = self.tabs.widget(index)
+        elif page is self.links:
+            shown = self.preview.page
+            self.links.follow(
+                self.moderators.current_entry() if came_from is self.moderators
+                else shown.entry if came_from is self.preview and shown is not None
+                else self.entries.selected())
+        self._last_tab = page
 
     def _show_moderators(self, entry: Any) -> None:
         self.moderators.show_entry(entry)
