@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         connect_fixes(self, self.readiness)
         self.entries.entriesLoaded.connect(self.moderators.set_entries)
         self.entries.entriesLoaded.connect(self.links.set_entries)
+        self.preview.sharedLinkRecorded.connect(  # shown at once if Links is on that session
+            lambda entry_id: self.links.refresh() if self.links.entry_id() == entry_id
+            else None)
         self.entries.showModerators.connect(self._show_moderators)
         self.entries.liveSummary.connect(self.status.set_live)
         self.worker.jobSettled.connect(lambda _: self.update_actions())

@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
@@ -35,6 +35,7 @@ class SharingActions(QWidget):
     open_button: QPushButton
     open_url: Callable[[QUrl], object]
     _temp_files: list[Path]
+    sharedLinkRecorded: Any  # the tab's Signal(str)
 
     def _failed(self, failure: Failure) -> None:  # the tab's
         raise NotImplementedError
@@ -109,6 +110,7 @@ class SharingActions(QWidget):
         def done(note: str | None) -> None:
             if note:
                 self.deps.say(note)
+            self.sharedLinkRecorded.emit(tokens.entry_id)
 
         self.deps.worker.run("Recording the shared link",
                              lambda ctx: record_single(account, tokens, link_format),

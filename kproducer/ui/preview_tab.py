@@ -59,9 +59,12 @@ class PreviewTab(SharingActions, Page):
     Signals:
         previewSettled(dict): a preview is ready or failed: ``ok``, ``problems``, ``ms``
             (since it was asked for), ``mode``, ``role``, ``entry_id``, ``user_id``.
+        sharedLinkRecorded(str): a copied link or QR code of this session (its entry ID)
+            is in the link ledger now (the Links tab reads it again).
     """
 
     previewSettled = Signal(object)
+    sharedLinkRecorded = Signal(str)
     #: What ``canPlayType`` said of H.264 and AAC (None until a page was checked).
     codecs: dict[str, str] | None = None
 
