@@ -99,6 +99,28 @@ def test_a_simulive_session_is_on_air_in_its_slot_without_an_encoder(account, sb
                     "playing": (True, True), "after": (False, False)}
 
 
+def test_in_its_slot_a_simulive_entry_is_playable_everywhere_getlivestatus_is_read(account, sb):
+    """The server's ``getLiveStatus`` (schedule plugin first) is behind the entry's
+    ``liveStatus`` field and the fields frozen while broadcasting, not only ``isLive``."""
+    from KalturaClient.exceptions import KalturaException
+    from KalturaClient.Plugins.Core import KalturaLiveStreamEntry, KalturaRecordStatus
+
+    video, _ = seeded_video(sb)
+    start = int(time.time()) + 600
+    entry = simulive.create(account, video, "Replay frozen", start)
+    admin = make_client(sb)
+    assert admin.baseEntry.get(entry.id).liveStatus.getValue() == 0  # STOPPED before
+    try:
+        _move_clock(sb, start + 30)
+        assert admin.baseEntry.get(entry.id).liveStatus.getValue() == 1  # PLAYABLE
+        change = KalturaLiveStreamEntry(recordStatus=KalturaRecordStatus.APPENDED)
+        with pytest.raises(KalturaException) as refused:
+            admin.liveStream.update(entry.id, change)
+        assert refused.value.code == "CANNOT_UPDATE_FIELDS_WHILE_ENTRY_BROADCASTING"
+    finally:
+        _move_clock(sb, int(time.time()))
+
+
 def test_a_plain_live_session_is_not_simulive(account, sb):
     start = int(time.time()) + 24 * HOUR
     entry = entries.create(account, EntryKind.LIVE, "Panel", None, start, start + HOUR)

@@ -34,7 +34,7 @@ from .errors import ApiError
 from .seed import load_account
 from .services.live_model import is_live
 from .services.objects import LIVE_STREAM, find_entry, find_kuser
-from .services.schedule_live import scheduled_playable
+from .services.schedule_live import with_live_status
 from .services.session import admin_secrets
 from .store import Store
 
@@ -72,8 +72,7 @@ def _live_state(db: Store, partner_id: int, entry: Mapping[str, Any], session: k
     may_preview = session.is_admin or (
         bool(user) and (user == str(entry.get("userId") or "").lower() or user in editors)
     )
-    scheduled = scheduled_playable(db, partner_id, dict(entry), now)
-    return is_live(dict(entry), may_preview, scheduled)
+    return is_live(with_live_status(db, partner_id, dict(entry), now), may_preview)
 
 
 def _user_name(user: Mapping[str, Any] | None) -> str:

@@ -33,6 +33,7 @@ from .objects import (
     project,
     save_entry,
 )
+from .schedule_live import with_live_status
 
 #: Entry types whose API object is a ``KalturaMediaEntry`` (``media.get`` accepts them).
 MEDIA_TYPES = frozenset({MEDIA_CLIP, LIVE_STREAM, "8"})
@@ -119,6 +120,8 @@ def entry_class(ctx: Context, data: Obj) -> str:
 def render(ctx: Context, data: Obj, class_name: str | None = None) -> Obj:
     """A stored entry as the API returns it, as ``class_name`` or its type's class."""
     is_live = data.get("type") == LIVE_STREAM
+    if is_live:  # liveStatus is getLiveStatus(): a simulive slot makes it PLAYABLE
+        data = with_live_status(ctx.db, ctx.partner_id, data, ctx.now)
     source = with_broadcast_fields(data) if is_live else data
     out = project(source, class_name or entry_class(ctx, data))
     for name in ("thumbnailUrl", "dataUrl", "downloadUrl"):

@@ -91,17 +91,18 @@ def with_broadcast_fields(data: Obj) -> Obj:
     return out
 
 
-def is_live(data: Obj, may_preview: bool, scheduled: bool = False) -> bool:
-    """``LiveEntry::isCurrentlyLive``: an encoder pushes, and the viewer may see it.
+def is_live(data: Obj, may_preview: bool) -> bool:
+    """``LiveEntry::isCurrentlyLive``: PLAYABLE, and the viewer may see it.
 
-    ``scheduled``: the current simulive event plays (:mod:`.schedule_live`). In preview
+    ``data`` carries the live status as the server computes it
+    (:func:`.schedule_live.with_live_status`: a simulive slot, else the encoder). In preview
     mode (explicit live, not yet shown to all) only those who may preview
     (``LiveEntry::canViewExplicitLive``: an admin, the owner, an editor) see it live.
     """
     preview = bool(data.get("explicitLive")) and data.get("viewMode", VIEW_PREVIEW) == VIEW_PREVIEW
     if preview and not may_preview:
         return False
-    return scheduled or data.get("liveStatus") == LIVE_PLAYABLE
+    return data.get("liveStatus") == LIVE_PLAYABLE
 
 
 def set_encoder(data: Obj, broadcasting: bool, now: int) -> None:

@@ -60,7 +60,8 @@ def update(ctx: Context, entryId: str, liveStreamEntry: Obj) -> Obj:
     """Change a live entry; DVR, recording and explicit-live settings only while offline."""
     data = get_entry(ctx, entryId, (LIVE_STREAM,))
     validate_user(ctx, data)
-    if data.get("liveStatus", LIVE_STOPPED) != LIVE_STOPPED:
+    status = schedule_live.with_live_status(ctx.db, ctx.partner_id, data, ctx.now)
+    if status.get("liveStatus", LIVE_STOPPED) != LIVE_STOPPED:
         for prop in _FROZEN_WHILE_LIVE:
             value = liveStreamEntry.get(prop)
             if value is not None and value is not NULL and value != data.get(prop):
@@ -111,8 +112,8 @@ def is_live(ctx: Context, id: str, protocol: str | None) -> bool:
     data = _live_entry(ctx, id)
     if str(data.get("sourceType")) not in KALTURA_LIVE_SOURCES:
         raise ApiError(LIVE_STREAM_STATUS_CANNOT_BE_DETERMINED, protocol)
-    scheduled = schedule_live.scheduled_playable(ctx.db, ctx.partner_id, data, ctx.now)
-    return live_model.is_live(data, can_edit(ctx, data), scheduled)
+    data = schedule_live.with_live_status(ctx.db, ctx.partner_id, data, ctx.now)
+    return live_model.is_live(data, can_edit(ctx, data))
 
 
 @action("livestream", "regenerateStreamToken", Param("entryId", "string"))

@@ -53,3 +53,15 @@ def scheduled_playable(db: Store, pid: int, entry: Obj, now: int) -> bool:
     if source is None:
         return False
     return source.get("type") != LIVE_STREAM or source.get("liveStatus") == LIVE_PLAYABLE
+
+
+def with_live_status(db: Store, pid: int, entry: Obj, now: int) -> Obj:
+    """The live entry with ``liveStatus`` as ``LiveEntry::getLiveStatus`` gives it.
+
+    The schedule plugin first (PLAYABLE in a simulive slot), else the encoder's stored
+    status. Everything the server bases on ``getLiveStatus`` reads this: the entry's
+    ``liveStatus`` field, ``liveStream.isLive`` and the fields frozen while broadcasting.
+    """
+    if entry.get("liveStatus") == LIVE_PLAYABLE or not scheduled_playable(db, pid, entry, now):
+        return entry
+    return {**entry, "liveStatus": LIVE_PLAYABLE}
