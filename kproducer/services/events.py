@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaFilterPager
@@ -16,7 +15,7 @@ from ..kaltura.errors import (
 )
 from .account import Account
 from .lost_answer import look_again
-from .models import Event
+from .models import Event, events_named
 
 _STATUS = {2: "active", 3: "deleted"}
 
@@ -64,20 +63,9 @@ def list_events(account: Account, search: str = "") -> list[Event]:
     return [e for e in events if needle in e.name.lower()] if needle else events
 
 
-def name_key(name: str) -> str:
-    """What makes two event names the same to a producer: spaces and letter case aside."""
-    return " ".join(name.split()).casefold()
-
-
-def same_name(found: Iterable[Event], name: str) -> list[Event]:
-    """The events of ``found`` called ``name`` (:func:`name_key`)."""
-    wanted = name_key(name)
-    return [e for e in found if name_key(e.name) == wanted]
-
-
 def named(account: Account, name: str) -> list[Event]:
     """The active events called ``name`` (spaces and letter case aside), newest first."""
-    return same_name(list_events(account), name)
+    return events_named(list_events(account), name)
 
 
 def get(account: Account, event_id: int) -> Event:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -31,6 +32,19 @@ class Event:
     description: str = ""
     status: str = "active"
     created_at: int = 0
+
+
+def events_named(found: Iterable[Event], name: str) -> list[Event]:
+    """The events of ``found`` called ``name``, spaces and letter case aside.
+
+    Plain data, no request: the New event dialog checks it as the producer types.
+    """
+
+    def key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    wanted = key(name)
+    return [e for e in found if key(e.name) == wanted]
 
 
 class ScheduleSource(enum.Enum):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.models import Entry, EntryKind, Event
+from ..services.models import Entry, EntryKind, Event, events_named
 from .common import hint
 from .plain_text import make_plain
 from .time_field import ScheduleBox
@@ -198,12 +198,10 @@ class EventDialog(QDialog):
         self.resize(self.sizeHint().expandedTo(self.fontMetrics().size(0, "M" * 40)))
 
     def _check(self) -> None:
-        from ..services.events import same_name
-
         size = len(self.name.text().strip().encode())
         self.ok.setEnabled(3 <= size <= 256)
         self.problem.setVisible(not self.ok.isEnabled())
-        same = same_name(self.others, self.name.text()) if self.ok.isEnabled() else []
+        same = events_named(self.others, self.name.text()) if self.ok.isEnabled() else []
         if same:
             ids = ", ".join(str(e.id) for e in same)
             verb = "Save gives this one" if self.edited else "Create makes another event with"
