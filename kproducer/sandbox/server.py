@@ -371,6 +371,8 @@ class SandboxServer(ThreadingHTTPServer):
         finally:
             api.RESPONSE_HEADERS.reset(token)
             api.REQUEST_BASE.reset(base)
+            if form is not None:  # the actions are done with the files: delete them before
+                form.close()  # the answer goes out, so a client never sees them linger
         self._count(params, counted, is_multi, calls)
         elapsed = time.perf_counter() - started
 
