@@ -7,9 +7,6 @@ from .client import (
     CallResult,
     ConnectionSettings,
     KalturaConnection,
-    ProducerClient,
-    action_name,
-    is_read,
     settings_from,
 )
 from .errors import (
@@ -23,6 +20,7 @@ from .errors import (
     RequestTimedOut,
     ServiceUnavailable,
 )
+from .producer_client import ProducerClient, action_name, is_read
 
 __all__ = [
     "AdminSession",

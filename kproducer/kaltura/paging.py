@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from KalturaClient.Plugins.Core import KalturaFilterPager
 
 if TYPE_CHECKING:
-    from .client import KalturaConnection, ProducerClient
+    from .client import KalturaConnection
+    from .producer_client import ProducerClient
 
 #: Objects per request (Kaltura's largest page).
 PAGE_SIZE = 500

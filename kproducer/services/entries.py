@@ -26,12 +26,13 @@ from KalturaClient.Plugins.Group import KalturaGroup
 from KalturaClient.Plugins.Room import KalturaRoomEntry, KalturaRoomType
 
 from ..kaltura import paging
-from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.client import CallResult
 from ..kaltura.errors import (
     InvalidInput,
     KalturaError,
     answer_lost,
 )
+from ..kaltura.producer_client import ProducerClient
 from . import facts, schedule
 from .account import Account
 from .lost_answer import look_again

@@ -22,8 +22,9 @@ from KalturaClient.Plugins.Core import (
 )
 from KalturaClient.Plugins.Group import KalturaGroup
 
-from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.client import CallResult
 from ..kaltura.errors import KalturaError
+from ..kaltura.producer_client import ProducerClient
 from .account import Account, where_to_set
 
 USER_EXISTS = "user_exists"

@@ -26,8 +26,9 @@ from KalturaClient.Plugins.Core import (
     KalturaViewMode,
 )
 
-from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.client import CallResult
 from ..kaltura.errors import InvalidInput, KalturaError, answer_lost, maybe_done
+from ..kaltura.producer_client import ProducerClient
 from ..local.redact import register_secret
 from . import entries, facts
 from .account import Account

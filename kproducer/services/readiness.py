@@ -36,7 +36,8 @@ from KalturaClient.Plugins.Core import (
     KalturaGroupUserFilter,
 )
 
-from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.client import CallResult
+from ..kaltura.producer_client import ProducerClient
 from ..local.link_ledger import LinkLedger
 from . import entries, events, facts, readiness_checks, readiness_links, schedule
 from .account import Account

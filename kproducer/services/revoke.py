@@ -25,9 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.client import CallResult
 from ..kaltura.errors import ConnectionFailed, KalturaError, answer_lost
 from ..kaltura.ks import USER_SESSION, generate_ks
+from ..kaltura.producer_client import ProducerClient
 from ..local.link_ledger import ExportRecord, LedgerUnavailable, LinkLedger, LinkRecord
 from . import bulk
 from .account import Account

@@ -27,8 +27,9 @@ from KalturaClient.Plugins.Schedule import (
     KalturaScheduleEventStatus,
 )
 
-from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.client import CallResult
 from ..kaltura.errors import InvalidInput, KalturaError, answer_lost, maybe_done
+from ..kaltura.producer_client import ProducerClient
 from . import facts
 from .account import Account
 from .models import Entry, EntryKind, Schedule, ScheduleSource

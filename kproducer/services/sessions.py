@@ -16,8 +16,9 @@ from typing import Any
 
 from KalturaClient.Plugins.Core import KalturaBaseEntry, KalturaBaseEntryFilter, KalturaFilterPager
 
-from ..kaltura.client import CallResult, ProducerClient
+from ..kaltura.client import CallResult
 from ..kaltura.errors import InvalidInput, KalturaError, answer_lost, maybe_done
+from ..kaltura.producer_client import ProducerClient
 from . import entries, facts, schedule
 from .account import Account
 from .models import Entry, ScheduleSource

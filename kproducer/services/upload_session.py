@@ -25,8 +25,8 @@ from KalturaClient.Plugins.Core import (
 )
 from KalturaClient.Plugins.Group import KalturaGroup
 
-from ..kaltura.client import ProducerClient
 from ..kaltura.errors import KalturaError, ServiceUnavailable, answer_lost
+from ..kaltura.producer_client import ProducerClient
 from ..local import upload_state
 from ..local.upload_state import UploadRecord
 from . import entries, facts

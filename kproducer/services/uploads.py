@@ -38,13 +38,13 @@ from KalturaClient.Plugins.Core import (
     KalturaUploadToken,
 )
 
-from ..kaltura.client import ProducerClient
 from ..kaltura.errors import (
     InvalidInput,
     KalturaError,
     NotFound,
     ServiceUnavailable,
 )
+from ..kaltura.producer_client import ProducerClient
 from ..local import upload_state
 from ..local.upload_state import UploadRecord
 from . import entries, upload_session
