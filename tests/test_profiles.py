@@ -15,16 +15,18 @@ import pytest
 
 from kproducer import paths
 from kproducer.local import atomic, redact
-from kproducer.local.profiles import (
+from kproducer.local.account_profile import (
     DEFAULT_SERVICE_URL,
     ENVIRONMENT_PROFILE,
-    FORMAT_VERSION,
     Profile,
     ProfileError,
+    connection_settings,
+)
+from kproducer.local.profiles import (
+    FORMAT_VERSION,
     ProfileFileError,
     ProfileNotFoundError,
     ProfileStore,
-    connection_settings,
 )
 
 KS_V2 = "djJ8MTIzNDU2fGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6"

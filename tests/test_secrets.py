@@ -21,8 +21,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import SecretService, chainer, fail, null
 
 from kproducer.local import redact
+from kproducer.local.account_profile import Profile
 from kproducer.local.cache import DAY, account_key
-from kproducer.local.profiles import Profile, ProfileStore
+from kproducer.local.profiles import ProfileStore
 from kproducer.local.secret_store import (
     SERVICE_NAME,
     CncTokenVault,

@@ -10,7 +10,7 @@ import pytest
 from cli_support import run_process, sandbox_env
 from test_ui_accounts import dialog, fill  # noqa: F401 - the dialog fixture
 
-from kproducer.local.profiles import Profile, ProfileError, connection_settings
+from kproducer.local.account_profile import Profile, ProfileError, connection_settings
 
 PASSWORD = "hunter2-Pa55"
 

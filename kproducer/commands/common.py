@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from kproducer.kaltura.errors import KalturaError
+from kproducer.local.account_profile import ProfileError
 from kproducer.local.cache import CacheError
-from kproducer.local.profiles import ProfileError, ProfileFileError, ProfileNotFoundError
+from kproducer.local.profiles import ProfileFileError, ProfileNotFoundError
 from kproducer.local.secret_store import SecretStoreError
 from kproducer.services import connect
 from kproducer.services.account import Account

@@ -15,7 +15,8 @@ import os
 from typing import Any
 
 from kproducer.local import secret_env
-from kproducer.local.profiles import ENV_VARS, Profile, ProfileStore
+from kproducer.local.account_profile import ENV_VARS, Profile
+from kproducer.local.profiles import ProfileStore
 from kproducer.local.secret_store import ENV_VARS as SECRET_ENV_VARS
 from kproducer.local.secret_store import SecretKind, SecretStore
 from kproducer.services import connect

@@ -33,17 +33,10 @@ from KalturaClient.Plugins.Core import KalturaFilterPager
 from ..activity import ActivityLog
 from ..kaltura.client import CallResult, ConnectionSettings, KalturaConnection
 from ..kaltura.errors import KalturaError
+from ..local.account_profile import ConnectionSettings as ProfileSettings
+from ..local.account_profile import ProfileError, connection_settings
 from ..local.cache import Cache, CacheKind
-from ..local.profiles import (
-    ConnectionSettings as ProfileSettings,
-)
-from ..local.profiles import (
-    ProfileError,
-    ProfileFileError,
-    ProfileNotFoundError,
-    ProfileStore,
-    connection_settings,
-)
+from ..local.profiles import ProfileFileError, ProfileNotFoundError, ProfileStore
 from ..local.secret_store import SecretKind, SecretSource, SecretStore, SecretStoreError
 from . import facts
 from .account import Account, AccountSettings

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QVBoxLayout, QWidget
 
-from ..local.profiles import DEFAULT_SERVICE_URL, Profile, ProfileError
+from ..local.account_profile import DEFAULT_SERVICE_URL, Profile, ProfileError
 from ..local.secret_store import SecretKind, SecretSource
 from .common import hint
 

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..activity import ActivityLog
-from ..local.profiles import ConnectionSettings as ProfileSettings
-from ..local.profiles import Profile, ProfileError, ProfileFileError, ProfileStore
+from ..local.account_profile import ConnectionSettings as ProfileSettings
+from ..local.account_profile import Profile, ProfileError
+from ..local.profiles import ProfileFileError, ProfileStore
 from ..local.secret_store import SecretKind, SecretSource
 from ..services import connect
 from . import SANDBOX_PROFILE

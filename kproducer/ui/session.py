@@ -12,9 +12,9 @@ from typing import Any
 
 from .. import paths
 from ..activity import ActivityLog
+from ..local.account_profile import ConnectionSettings as ProfileSettings
+from ..local.account_profile import Profile
 from ..local.cache import Cache
-from ..local.profiles import ConnectionSettings as ProfileSettings
-from ..local.profiles import Profile
 from ..sandbox import Sandbox, SandboxInfo
 from ..services import connect
 from ..services.account import Account, MemoryVault
