@@ -16,18 +16,9 @@ from pathlib import Path
 import pytest
 
 from kproducer import paths
-from kproducer.local.cache import (
-    DAY,
-    DEFAULT_TTLS,
-    RETRY_AFTER,
-    Cache,
-    CacheBusyError,
-    CacheError,
-    CacheKind,
-    SecretKindError,
-    account_key,
-)
+from kproducer.local.cache import RETRY_AFTER, Cache, CacheBusyError, CacheError
 from kproducer.local.cache_file import KEEP_ASIDE, SCHEMA_VERSION
+from kproducer.local.cache_types import DAY, DEFAULT_TTLS, CacheKind, SecretKindError, account_key
 
 URL = "https://www.kaltura.com"
 

@@ -22,7 +22,7 @@ from keyring.backends import SecretService, chainer, fail, null
 
 from kproducer.local import redact
 from kproducer.local.account_profile import Profile
-from kproducer.local.cache import DAY, account_key
+from kproducer.local.cache_types import DAY, account_key
 from kproducer.local.profiles import ProfileStore
 from kproducer.local.secret_store import (
     SERVICE_NAME,

@@ -15,7 +15,8 @@ from KalturaClient.Plugins.Core import KalturaAppToken, KalturaGroupUserFilter
 from kproducer.activity import ActivityLog
 from kproducer.kaltura.client import KalturaConnection, settings_from
 from kproducer.kaltura.errors import InvalidInput, NotFound
-from kproducer.local.cache import Cache, CacheKind, account_key
+from kproducer.local.cache import Cache
+from kproducer.local.cache_types import CacheKind, account_key
 from kproducer.local.secret_store import SecretStore
 from kproducer.services import entries, events, facts, moderators, people
 from kproducer.services.account import Account, AccountSettings

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kproducer.local.cache import Cache, CacheKind, CacheStats
+from kproducer.local.cache import Cache
+from kproducer.local.cache_types import CacheKind, CacheStats
 from kproducer.services import connect
 
 from .base import OK, Command

@@ -25,7 +25,7 @@ import jwt
 
 from kproducer.kaltura.errors import InvalidInput, KalturaError
 from kproducer.kaltura.ks import KsInfo, KsUnreadable, inspect_ks
-from kproducer.local.cache import DEFAULT_TTLS, CacheKind, account_key
+from kproducer.local.cache_types import DEFAULT_TTLS, CacheKind, account_key
 from kproducer.services import connect, facts
 
 from .base import OK, SOME_FAILED, Command

@@ -16,9 +16,10 @@ Entries are keyed per account (partner ID + service URL), so two accounts never 
 Errors are never cached as facts: :meth:`Cache.put` stores positive facts and objects only
 (``None`` and ``False`` are refused), so a failed or negative lookup is simply not stored.
 
-Secrets never touch this file: kinds in :data:`SECRET_KINDS` (the CnC app token) have a TTL
-here but are refused by every method; :class:`kproducer.local.secret_store.CncTokenVault` keeps
-the token in the OS keyring (or in memory) with :meth:`Cache.ttl_for` as its TTL.
+Secrets never touch this file: kinds in :data:`.cache_types.SECRET_KINDS` (the CnC app
+token) have a TTL here but are refused by every method;
+:class:`kproducer.local.secret_store.CncTokenVault` keeps the token in the OS keyring (or in
+memory) with :meth:`Cache.ttl_for` as its TTL.
 """
 
 from __future__ import annotations
@@ -30,51 +31,25 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import paths
 from . import cache_file
+from .cache_types import (
+    DEFAULT_TTLS,
+    SECRET_KINDS,
+    CacheStats,
+    SecretKindError,
+    account_key,
+    check_ttls,
+)
 
 FILE_NAME = "cache.sqlite3"
-DAY = 86_400.0
 #: Seconds during which the cache is skipped after it was found busy or unusable.
 RETRY_AFTER = 30.0
 
-
-class CacheKind(StrEnum):
-    """The kinds of cached items (seed best practices)."""
-
-    CNC_TOKEN = "cnc_token"
-    USER_EXISTS = "user_exists"
-    GROUP_EXISTS = "group_exists"
-    USER_IN_GROUP = "user_in_group"
-    ENTRY = "entry"
-    #: Go-live readiness (services/readiness.py): an event's sessions at its last check,
-    #: one known member of a moderators group.
-    EVENT_SESSIONS = "event_sessions"
-    GROUP_MEMBER = "group_member"
-
-
-#: Default TTL in seconds of each kind (DESIGN §6); override them with ``Cache(ttls=...)``.
-DEFAULT_TTLS: Mapping[str, float] = MappingProxyType(
-    {
-        CacheKind.CNC_TOKEN: 30 * DAY,
-        CacheKind.USER_EXISTS: 30 * DAY,
-        CacheKind.GROUP_EXISTS: 30 * DAY,
-        CacheKind.USER_IN_GROUP: 3 * DAY,
-        CacheKind.ENTRY: 1 * DAY,
-        CacheKind.EVENT_SESSIONS: 1 * DAY,
-        CacheKind.GROUP_MEMBER: 3 * DAY,
-    }
-)
-
-#: Kinds whose values are secrets: never stored in the cache file (see the module notes).
-SECRET_KINDS: frozenset[str] = frozenset({CacheKind.CNC_TOKEN})
 
 class CacheError(Exception):
     """A cache maintenance operation failed; ``str()`` is one clear sentence."""
@@ -82,63 +57,6 @@ class CacheError(Exception):
 
 class CacheBusyError(CacheError):
     """Another program holds the cache locked for longer than the busy timeout."""
-
-
-class SecretKindError(ValueError):
-    """A secret kind was given to the cache, which never stores secrets."""
-
-
-def account_key(partner_id: int, service_url: str) -> str:
-    """The key that separates accounts: ``"{partner_id}@{scheme}://{host}{path}"``, normalised.
-
-    Args:
-        partner_id: The Kaltura partner ID.
-        service_url: The API base URL (scheme and host compared case-insensitively).
-    """
-    parts = urlsplit(service_url.strip())
-    host = parts.netloc.lower()
-    return f"{int(partner_id)}@{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
-
-
-def _check_ttls(ttls: Mapping[str, float]) -> dict[str, float]:
-    checked: dict[str, float] = {}
-    for kind, ttl in ttls.items():
-        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not ttl >= 0:
-            raise ValueError(
-                f"The cache TTL of {str(kind)!r} must be a number of seconds, 0 or more, "
-                f"not {ttl!r}."
-            )
-        checked[str(kind)] = float(ttl)
-    return checked
-
-
-@dataclass(frozen=True)
-class CacheStats:
-    """Figures about the cache, for ``kproducer cache stats`` and the UI.
-
-    Attributes:
-        path: The cache file.
-        account: The account key these figures are about.
-        entries: Live (unexpired) items of this account per kind.
-        expired: Expired items of this account not yet purged.
-        hits: Lookups answered by the cache, over all runs.
-        misses: Lookups that were missing or expired, over all runs.
-        hit_rate: ``hits / (hits + misses)``, or None before any lookup.
-        file_size: Bytes on disk (database and write-ahead log).
-        available: False while the cache is skipped (busy or unusable).
-        message: Why it is skipped, or None.
-    """
-
-    path: Path
-    account: str
-    entries: dict[str, int]
-    expired: int
-    hits: int
-    misses: int
-    hit_rate: float | None
-    file_size: int
-    available: bool
-    message: str | None
 
 
 class Cache:
@@ -168,7 +86,7 @@ class Cache:
     ) -> None:
         self.path = path if path is not None else paths.cache_dir() / FILE_NAME
         self.account = account_key(partner_id, service_url)
-        self._ttls = _check_ttls({**DEFAULT_TTLS, **(ttls or {})})
+        self._ttls = check_ttls({**DEFAULT_TTLS, **(ttls or {})})
         self._clock = clock
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
@@ -227,7 +145,7 @@ class Cache:
             TypeError: ``value`` is not JSON data.
         """
         default = self._kind(kind)
-        ttl = default if ttl is None else _check_ttls({kind: ttl})[kind]
+        ttl = default if ttl is None else check_ttls({kind: ttl})[kind]
         if value is None or value is False:
             raise ValueError(
                 "The cache stores only positive facts and objects; a missing or failed "

@@ -271,7 +271,7 @@ class SecretStore:
     def cnc_token_vault(
         self, account: str, ttl: float, clock: Callable[[], float] = time.time
     ) -> CncTokenVault:
-        """A :class:`CncTokenVault` for one account (see :func:`.cache.account_key`)."""
+        """A :class:`CncTokenVault` for one account (see :func:`.cache_types.account_key`)."""
         return CncTokenVault(self, account, ttl, clock)
 
     # --- internals ---

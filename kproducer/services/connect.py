@@ -35,7 +35,8 @@ from ..kaltura.client import CallResult, ConnectionSettings, KalturaConnection
 from ..kaltura.errors import KalturaError
 from ..local.account_profile import ConnectionSettings as ProfileSettings
 from ..local.account_profile import ProfileError, connection_settings
-from ..local.cache import Cache, CacheKind
+from ..local.cache import Cache
+from ..local.cache_types import CacheKind
 from ..local.profiles import ProfileFileError, ProfileNotFoundError, ProfileStore
 from ..local.secret_store import SecretKind, SecretSource, SecretStore, SecretStoreError
 from . import facts

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..local.cache import account_key
+from ..local.cache_types import account_key
 from ..local.link_ledger import LedgerUnavailable, LinkLedger, NewLink
 from .account import Account
 from .models import IssuedTokens
