@@ -29,7 +29,7 @@ def test_confirmations_and_failures_with_account_data_are_plain(window, qtbot, m
     from PySide6.QtWidgets import QMessageBox
 
     from kproducer.ui import common
-    from kproducer.ui.worker import Failure
+    from kproducer.ui.failure import Failure
 
     seen: list[QMessageBox] = []
 

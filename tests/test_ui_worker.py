@@ -9,7 +9,9 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from kproducer.kaltura.errors import NotFound
-from kproducer.ui.worker import Cancelled, Failure, Worker, describe
+from kproducer.ui.failure import Failure, describe
+from kproducer.ui.job_context import Cancelled
+from kproducer.ui.worker import Worker
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ from ..services import connect
 from . import SANDBOX_PROFILE
 from .account_form import AccountForm
 from .common import Deps, confirm, heading, hint
+from .failure import Failure
 from .plain_text import make_plain
-from .worker import Failure
 
 SANDBOX_TEXT = (
     "The built-in Sandbox is a demo Kaltura account that runs on this computer: an event "

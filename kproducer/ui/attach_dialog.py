@@ -28,8 +28,9 @@ from ..services.models import Entry, EntryKind, Event
 from . import thumbnails
 from .common import Deps, duration, hint
 from .dialogs import event_combo, event_label
+from .failure import Failure
+from .job_context import JobContext
 from .table import Column, RowsModel, make_view, selected_row
-from .worker import Failure, JobContext
 
 if TYPE_CHECKING:
     from ..services.recordings import SearchPage

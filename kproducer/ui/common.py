@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from . import plain_text
 from . import settings as gui_settings
-from .worker import Failure, Worker
+from .failure import Failure
+from .worker import Worker
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox

@@ -26,12 +26,13 @@ from .entry_columns import (
     timing_utc,
 )
 from .entry_details import EntryDetails
+from .failure import Failure
+from .job_context import JobContext
 from .live_badge import LivePoller, badge, summary
 from .recording_actions import RecordingActions
 from .session_actions import SessionActions, moderators_group
 from .table import Column, RowsModel, make_view, select_where, selected_row
 from .upload_queue import UploadQueue, is_pending_row
-from .worker import Failure, JobContext
 
 ALL_EVENTS = -1
 

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 
 from ..services.models import Event
 from .common import NOT_CONNECTED, Deps, Page, confirm, failure_box, heading, hint, when
+from .failure import Failure
+from .job_context import JobContext
 from .table import Column, RowsModel, make_view, select_where, selected_row
-from .worker import Failure, JobContext
 
 COLUMNS: list[Column[Event]] = [
     Column("ID", lambda e: str(e.id), sort=lambda e: e.id, numeric=True, width=7),

@@ -34,9 +34,11 @@ from ..services.link_record import REVOCATION_LIFETIME
 from ..services.models import Entry, Event, Role
 from .common import Deps, hint
 from .desktop_open import open_path
+from .failure import Failure
+from .job_context import JobContext
 from .plain_text import make_plain
 from .table import Column, RowsModel, make_view
-from .worker import Failure, Job, JobContext
+from .worker import Job
 
 if TYPE_CHECKING:
     from ..services.link_models import ExportRequest, ExportSummary, RowFailure

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from .common import Deps, heading
+from .failure import Failure
+from .job_context import JobContext
 from .table import Column, RowsModel, make_view
-from .worker import Failure, Job, JobContext
+from .worker import Job
 
 if TYPE_CHECKING:
     from ..services.account import Account

@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..services.models import Entry, EntryKind
 from .common import Deps
-from .worker import Failure, JobContext
+from .failure import Failure
+from .job_context import JobContext
 
 LIVE = "● Live"
 OFFLINE = "○ Offline"

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 from ..services.models import Entry, EntryKind
 from .common import Deps, confirm, failure_box, heading
 from .encoder_panel import EncoderPanel
+from .failure import Failure
+from .job_context import JobContext
 from .live_badge import LIVE, OFFLINE
 from .live_switches import LiveSwitches
-from .worker import Failure, JobContext
 
 
 class LivePanel(QWidget):

@@ -16,6 +16,8 @@ from .activity_dock import ActivityDock
 from .common import Deps, Page
 from .entries_tab import EntriesTab
 from .events_tab import EventsTab
+from .failure import Failure
+from .job_context import JobContext
 from .links_tab import LinksTab
 from .moderators_tab import ModeratorsTab
 from .preview_tab import PreviewTab
@@ -23,7 +25,7 @@ from .readiness_tab import ReadinessTab, connect_fixes
 from .settings import gui_settings
 from .status_bar import StatusBar
 from .welcome import WelcomeBanner
-from .worker import Failure, Job, JobContext, Worker
+from .worker import Job, Worker
 
 if TYPE_CHECKING:
     from ..services.account import Account

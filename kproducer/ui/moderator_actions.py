@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from ..services import preview_user
 from . import plain_text
 from .common import confirm, failure_box
-from .worker import JobContext
+from .job_context import JobContext
 
 if TYPE_CHECKING:
     from ..services.models import Entry, Moderator

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 from ..services.models import Entry, Moderator
 from . import moderator_actions
 from .common import NOT_CONNECTED, Deps, Page, failure_box, hint
+from .failure import Failure
+from .job_context import JobContext
 from .moderator_actions import count_text, moderator_name
 from .table import ROW_ROLE, Column, RowsModel, make_view
-from .worker import Failure, JobContext
 
 if TYPE_CHECKING:
     from ..services.facts import Person

@@ -28,8 +28,8 @@ from ..services import preview_user
 from ..services.models import Entry, Event, Moderator, Role
 from . import plain_text, thumbnails
 from .common import Deps
+from .job_context import JobContext
 from .person_picker import PersonPicker
-from .worker import JobContext
 
 if TYPE_CHECKING:
     from ..services.facts import Person
@@ -45,7 +45,7 @@ class PreviewChooser(QWidget):
 
     Signals:
         selectionChanged(): the session, role or person changed (not while lists refill).
-        failed(object): loading a list failed (a :class:`~.worker.Failure`).
+        failed(object): loading a list failed (a :class:`~.failure.Failure`).
         loading(str): a sentence while a list loads ("" when done).
     """
 

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from ..local import temp_files
 from .common import Deps, when
 from .desktop_open import open_path
-from .worker import Failure, JobContext
+from .failure import Failure
+from .job_context import JobContext
 
 if TYPE_CHECKING:
     from ..services.preview import EmbedPage

@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 from ..services.models import Entry, Event, Role
 from .common import Deps, Page, hint
 from .desktop_open import desktop_opener
+from .failure import Failure
+from .job_context import JobContext
 from .preview_chooser import PreviewChooser
 from .preview_panel import TokenPanel
 from .preview_sharing import SharingActions
-from .worker import Failure, JobContext
 
 if TYPE_CHECKING:
     from ..services.preview import EmbedPage

@@ -31,8 +31,9 @@ from ..services.readiness_model import Finding, Fix, Readiness
 from . import plain_text
 from .common import NOT_CONNECTED, Deps, Page, heading, hint, when
 from .entry_columns import kind_text
+from .failure import Failure
+from .job_context import JobContext
 from .table import Column, RowsModel, make_view, select_where, selected_row
-from .worker import Failure, JobContext
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

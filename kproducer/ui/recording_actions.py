@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox
 
 from ..services.models import Entry, EntryKind, Event
 from .common import Deps
+from .job_context import JobContext
 from .upload_queue import VIDEO_SUFFIXES, UploadQueue, is_pending_row, is_video_file
-from .worker import JobContext
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QDialog, QMenu, QPushButton
 from ..services.models import Entry, EntryKind, Event
 from .common import Deps, confirm, failure_box
 from .dialogs import event_label
+from .job_context import JobContext
 from .session_editor import SessionChanges
-from .worker import JobContext
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint

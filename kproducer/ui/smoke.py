@@ -16,7 +16,8 @@ from PySide6.QtCore import QBuffer, QIODevice, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ..local import atomic
-from .worker import Failure, Job
+from .failure import Failure
+from .worker import Job
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

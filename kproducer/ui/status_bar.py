@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from . import plain_text
 from .common import failure_box
-from .worker import Failure, Job, Worker
+from .failure import Failure
+from .worker import Job, Worker
 
 MESSAGE_MS = 8000
 

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from ..services.models import Entry, EntryKind
 from .common import Deps
-from .worker import Cancelled, Failure, Job, JobContext
+from .failure import Failure
+from .job_context import Cancelled, JobContext
+from .worker import Job
 
 if TYPE_CHECKING:
     from ..local.upload_state import UploadRecord

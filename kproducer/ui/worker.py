@@ -35,16 +35,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
-import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
+
+from .failure import Failure, describe
+from .job_context import Cancelled, JobContext
 
 if TYPE_CHECKING:
     from ..activity import ActivityLog, Ending
@@ -53,96 +52,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Control = QWidget | QAction
-#: Progress signals from a job are coalesced to at most one per this many seconds.
-PROGRESS_INTERVAL = 0.05
-#: Exceptions whose text is already a sentence written for the user (with KalturaError).
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, LookupError, OSError)
-
-
-class Cancelled(Exception):
-    """Raised inside a job to stop it because it was cancelled."""
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a job failed, for people and for developers.
-
-    Attributes:
-        title: What the job was doing ("Loading events").
-        message: One sentence for the status bar or a dialog.
-        details: Error type, Kaltura code and traceback, shown only on demand.
-        error: The exception itself.
-    """
-
-    title: str
-    message: str
-    details: str
-    error: BaseException
-
-
-def describe(title: str, error: BaseException) -> Failure:
-    """Turn an exception into a :class:`Failure` (never a traceback in the message)."""
-    from ..kaltura.errors import KalturaError  # imported here: it loads the Kaltura client
-
-    if isinstance(error, OSError) and not isinstance(error, KalturaError):
-        where = f" ({error.filename})" if error.filename else ""
-        message = f"{title} failed: {error.strerror or error}{where}."
-    elif isinstance(error, (KalturaError, *USER_ERRORS)) or _is_sentence_error(error):
-        message = " ".join(str(error).split()) or f"{title} failed."
-        if isinstance(error, LookupError) and message.startswith(("'", '"')):
-            message = f"{title} failed: {message} was not found."
-    else:
-        message = (
-            f"{title} failed because of an unexpected error ({type(error).__name__}); "
-            "the details show where."
-        )
-    if message and message[-1] not in ".!?":
-        message += "."
-    lines = [f"{title}: {type(error).__name__}"]
-    if isinstance(error, KalturaError):
-        lines += [
-            f"Kaltura code: {error.code or '-'}",
-            f"Action: {error.action or '-'}",
-            f"Server message: {error.server_message or '-'}",
-        ]
-    lines += ["", *traceback.format_exception(error)]
-    return Failure(title, message, "\n".join(line.rstrip("\n") for line in lines), error)
-
-
-def _is_sentence_error(error: BaseException) -> bool:
-    """Errors of kproducer's own modules carry a sentence for the user (NoAccount, CsvError…)."""
-    return type(error).__module__.startswith("kproducer.") and bool(str(error).strip())
-
-
-class JobContext:
-    """What a running job may use: progress reports and the cancel flag.
-
-    Attributes:
-        cancel_event: Set when the job is cancelled; pass it to services that take one.
-    """
-
-    def __init__(self, emit_progress: Callable[[int, int, str], None]) -> None:
-        self.cancel_event = threading.Event()
-        self._emit = emit_progress
-        self._last = 0.0
-
-    @property
-    def cancelled(self) -> bool:
-        """The job was cancelled."""
-        return self.cancel_event.is_set()
-
-    def check_cancelled(self) -> None:
-        """Raise :class:`Cancelled` if the job was cancelled."""
-        if self.cancel_event.is_set():
-            raise Cancelled()
-
-    def progress(self, done: int, total: int, text: str = "") -> None:
-        """Report progress (thread-safe; coalesced so the GUI is never flooded)."""
-        now = time.monotonic()
-        if done < total and now - self._last < PROGRESS_INTERVAL:
-            return
-        self._last = now
-        self._emit(done, total, text)
 
 
 class _Runnable(QRunnable):
